@@ -1,0 +1,177 @@
+// Package schema loads a user's msgen.cue, validates it against the embedded
+// CUE schema and turns it into the Spec model that the generator reads.
+package schema
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+)
+
+//go:embed msgen.cue
+var schemaSource string
+
+// schemaFilename names the embedded schema in positions, so that an error
+// never points at a path on the machine that built msgen.
+const schemaFilename = "msgen-schema.cue"
+
+// Source returns the text of the embedded CUE schema.
+func Source() string {
+	return schemaSource
+}
+
+// Load reads the spec at path, validates it and returns the model with every
+// default filled in. When path's file declares a package, the other .cue
+// files of that package in the same directory are part of the spec too. An
+// invalid spec gives an Errors value listing every problem found.
+func Load(path string) (*Spec, error) {
+	files, err := parseSpecFiles(path)
+	if err != nil {
+		return nil, err
+	}
+	return loadFiles(files)
+}
+
+// LoadSource validates a spec given as text, named filename in errors.
+func LoadSource(filename string, src []byte) (*Spec, error) {
+	f, err := parser.ParseFile(filename, src, parser.ParseComments)
+	if err != nil {
+		return nil, convertCUEError(err, "")
+	}
+	return loadFiles([]*ast.File{f})
+}
+
+// parseSpecFiles parses path and, when it declares a package, its sibling
+// files of the same package, sorted by name so that the order is stable.
+func parseSpecFiles(path string) ([]*ast.File, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+
+	display := filepath.ToSlash(path)
+	first, err := parser.ParseFile(display, src, parser.ParseComments)
+	if err != nil {
+		return nil, convertCUEError(err, "")
+	}
+
+	pkg := first.PackageName()
+	if pkg == "" {
+		return []*ast.File{first}, nil
+	}
+
+	dir := filepath.Dir(path)
+	matches, err := filepath.Glob(filepath.Join(dir, "*.cue"))
+	if err != nil {
+		return nil, fmt.Errorf("list spec files: %w", err)
+	}
+	sort.Strings(matches)
+
+	files := []*ast.File{first}
+	var errs Errors
+	for _, match := range matches {
+		if filepath.Clean(match) == filepath.Clean(path) {
+			continue
+		}
+		src, err := os.ReadFile(match)
+		if err != nil {
+			return nil, fmt.Errorf("read spec: %w", err)
+		}
+		f, err := parser.ParseFile(filepath.ToSlash(match), src, parser.ParseComments)
+		if err != nil {
+			errs = append(errs, convertCUEError(err, "")...)
+			continue
+		}
+		if f.PackageName() == pkg {
+			files = append(files, f)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs.sorted()
+	}
+	return files, nil
+}
+
+func loadFiles(files []*ast.File) (*Spec, error) {
+	ctx := cuecontext.New()
+
+	schemaValue := ctx.CompileString(schemaSource, cue.Filename(schemaFilename))
+	if err := schemaValue.Err(); err != nil {
+		return nil, fmt.Errorf("compile embedded schema: %w", err)
+	}
+	def := schemaValue.LookupPath(cue.ParsePath("#Architecture"))
+
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, convertCUEError(err, "")
+		}
+	}
+	user := ctx.BuildInstance(inst)
+	if err := user.Err(); err != nil {
+		return nil, convertCUEError(err, "").sorted()
+	}
+
+	// The structural check reports every unknown field, bad value and
+	// missing required field, which a single Validate call does not.
+	c := &checker{ctx: ctx, top: ctx.CompileString("_")}
+	c.walk(def, user, nil, "")
+	errs := c.errs
+
+	// With the structure valid, CUE's own validation is a safety net for
+	// any rule that the walk does not reach.
+	if len(errs) == 0 {
+		if err := def.Unify(user).Validate(cue.Concrete(true), cue.All()); err != nil {
+			errs = append(errs, convertCUEError(err, "")...)
+		}
+	}
+
+	// The checks across entries run on the valid entries, so that one
+	// run reports every problem.
+	d, err := decode(c, def, user)
+	if err != nil {
+		return nil, err
+	}
+	errs = append(errs, checkSemantics(d, user)...)
+
+	if len(errs) > 0 {
+		return nil, errs.sorted()
+	}
+	d.spec.addCompositionCalls()
+	return d.spec, nil
+}
+
+// convertCUEError turns a raw CUE error into Errors, keeping the first
+// position that is in the user's files and not in the embedded schema.
+func convertCUEError(err error, path string) Errors {
+	var errs Errors
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+
+		out := Error{Path: path, Message: msg}
+		if out.Path == "" {
+			out.Path = strings.Join(e.Path(), ".")
+			out.Path = strings.TrimPrefix(out.Path, "#Architecture.")
+		}
+		for _, pos := range cueerrors.Positions(e) {
+			if pos.Filename() == schemaFilename || !pos.IsValid() {
+				continue
+			}
+			out.File, out.Line, out.Column = pos.Filename(), pos.Line(), pos.Column()
+			break
+		}
+		errs = append(errs, out)
+	}
+	return errs
+}

@@ -1,0 +1,447 @@
+package schema
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+
+	"cuelang.org/go/cue"
+)
+
+// semanticChecker checks the rules that span several fields: references
+// between entries, conflicts and cycles. It reports positions from the
+// user's value.
+type semanticChecker struct {
+	spec *Spec
+	// declared and broken come from decode: every validly named entry, and
+	// the entries whose own errors are already reported.
+	declared map[string]map[string]bool
+	broken   map[string]bool
+	user     cue.Value
+	errs     Errors
+}
+
+func checkSemantics(d *decoded, user cue.Value) Errors {
+	c := &semanticChecker{spec: d.spec, declared: d.declared, broken: d.broken, user: user}
+	c.checkServiceNames()
+	c.checkContainerNames()
+	c.checkData()
+	c.checkReferences()
+	c.checkEvents()
+	c.checkPorts()
+	c.checkRoutes()
+	c.checkCallCycles()
+	c.checkReplicas()
+	c.checkNetwork()
+	c.checkMesh()
+	return c.errs
+}
+
+// addAt records an error at the user's field named by parts, which are
+// strings for field names and ints for list indexes.
+func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
+	var sels []cue.Selector
+	for _, p := range parts {
+		switch p := p.(type) {
+		case string:
+			sels = append(sels, cue.Str(p))
+		case int:
+			sels = append(sels, cue.Index(p))
+		}
+	}
+
+	e := Error{Path: pathString(sels), Message: fmt.Sprintf(format, args...)}
+
+	// Use the deepest field that the user wrote, so that a missing field
+	// points at the struct that should contain it.
+	for n := len(sels); n >= 0; n-- {
+		v := c.user.LookupPath(cue.MakePath(sels[:n]...))
+		if !v.Exists() {
+			continue
+		}
+		if pos := v.Pos(); pos.IsValid() {
+			e.File, e.Line, e.Column = pos.Filename(), pos.Line(), pos.Column()
+			break
+		}
+	}
+	c.errs = append(c.errs, e)
+}
+
+func (c *semanticChecker) checkServiceNames() {
+	byPackage := map[string]string{}
+	for _, name := range sortedKeys(c.declared["services"]) {
+		if err := CheckServiceName(name); err != nil {
+			c.addAt([]any{"services", name}, "%v", err)
+			continue
+		}
+		pkg := GoPackageName(name)
+		if other, ok := byPackage[pkg]; ok {
+			c.addAt([]any{"services", name}, "service names %q and %q both map to the Go package name %q; rename one of them", other, name, pkg)
+			continue
+		}
+		byPackage[pkg] = name
+	}
+}
+
+// checkContainerNames rejects two compose services of the same name, for
+// example a service "orders-db" beside the database of service "orders".
+func (c *semanticChecker) checkContainerNames() {
+	owner := map[string]string{}
+	for _, name := range c.spec.ServiceNames() {
+		owner[name] = fmt.Sprintf("service %q", name)
+	}
+	for _, svc := range c.spec.SortedServices() {
+		if !svc.OwnsDatabase() {
+			continue
+		}
+		host := svc.DatabaseHost()
+		if other, ok := owner[host]; ok {
+			c.addAt([]any{"services", svc.Name, "data"}, "the database container %q of service %q has the same name as %s; rename one of them", host, svc.Name, other)
+			continue
+		}
+		owner[host] = fmt.Sprintf("the database of service %q", svc.Name)
+	}
+	for _, db := range c.spec.DatabaseNames() {
+		host := DatabaseHost(db)
+		if other, ok := owner[host]; ok {
+			c.addAt([]any{"databases", db}, "the container %q of database %q has the same name as %s; rename one of them", host, db, other)
+			continue
+		}
+		owner[host] = fmt.Sprintf("database %q", db)
+	}
+}
+
+func (c *semanticChecker) checkData() {
+	for _, svc := range c.spec.SortedServices() {
+		at := []any{"services", svc.Name, "data"}
+		switch {
+		case svc.Data.Pattern == PatternSharedDatabase && svc.Data.Database == "":
+			c.addAt(at, "missing field \"database\": a shared-database service names one of the databases declared under databases")
+		case svc.Data.Pattern == PatternSharedDatabase:
+			if !c.declared["databases"][svc.Data.Database] {
+				c.addAt(append(at, "database"), "database %q is not declared: declare it under databases (%s) or fix the name", svc.Data.Database, listOrNone(sortedKeys(c.declared["databases"])))
+			}
+		case svc.Data.Database != "":
+			c.addAt(append(at, "database"), "field \"database\" is only for the shared-database pattern, but the pattern is %q: remove it or set pattern: \"shared-database\"", svc.Data.Pattern)
+		}
+	}
+}
+
+func (c *semanticChecker) checkReferences() {
+	names := sortedKeys(c.declared["services"])
+	known := func(name string) bool { return c.declared["services"][name] }
+	unknown := func(at []any, what, name string) {
+		c.addAt(at, "%s %q is not a declared service: use one of %s", what, name, listOrNone(names))
+	}
+
+	for _, svc := range c.spec.SortedServices() {
+		seen := map[string]bool{}
+		for i, callee := range svc.Calls {
+			at := []any{"services", svc.Name, "calls", i}
+			switch {
+			case callee == svc.Name:
+				c.addAt(at, "service %q calls itself: remove it from calls", svc.Name)
+			case !known(callee):
+				unknown(at, "called service", callee)
+			case seen[callee]:
+				c.addAt(at, "service %q is listed twice in calls: remove one", callee)
+			}
+			seen[callee] = true
+		}
+	}
+
+	for _, name := range sortedKeys(c.spec.Sagas) {
+		saga := c.spec.Sagas[name]
+		if !known(saga.Orchestrator) {
+			unknown([]any{"sagas", name, "orchestrator"}, "orchestrator", saga.Orchestrator)
+		}
+		actions := map[string]bool{}
+		for i, step := range saga.Steps {
+			if !known(step.Service) {
+				unknown([]any{"sagas", name, "steps", i, "service"}, "step service", step.Service)
+			}
+			if actions[step.Action] {
+				c.addAt([]any{"sagas", name, "steps", i, "action"}, "action %q appears twice in saga %q: give each step its own action", step.Action, name)
+			}
+			actions[step.Action] = true
+		}
+	}
+
+	for _, name := range sortedKeys(c.spec.Compositions) {
+		comp := c.spec.Compositions[name]
+		if !known(comp.Composer) {
+			unknown([]any{"compositions", name, "composer"}, "composer", comp.Composer)
+		}
+		seen := map[string]bool{}
+		for i, source := range comp.From {
+			at := []any{"compositions", name, "from", i}
+			switch {
+			case !known(source):
+				unknown(at, "source", source)
+			case source == comp.Composer:
+				c.addAt(at, "the composer %q cannot be one of its own sources: remove it from from", source)
+			case seen[source]:
+				c.addAt(at, "source %q is listed twice: remove one", source)
+			}
+			seen[source] = true
+		}
+	}
+}
+
+func (c *semanticChecker) checkEvents() {
+	publishers := map[string][]string{}
+	for _, svc := range c.spec.SortedServices() {
+		for _, event := range svc.Publishes {
+			publishers[event] = append(publishers[event], svc.Name)
+		}
+	}
+	published := sortedKeys(publishers)
+
+	// A broken service may be the publisher that a subscriber needs.
+	for name := range c.declared["services"] {
+		if c.broken["services."+name] {
+			return
+		}
+	}
+
+	for _, svc := range c.spec.SortedServices() {
+		for i, event := range svc.Subscribes {
+			if len(publishers[event]) == 0 {
+				c.addAt([]any{"services", svc.Name, "subscribes", i}, "no service publishes event %q: add it to a service's publishes or fix the name (published events: %s)", event, listOrNone(published))
+			}
+		}
+		c.checkDuplicates([]any{"services", svc.Name, "publishes"}, svc.Publishes, "event")
+		c.checkDuplicates([]any{"services", svc.Name, "subscribes"}, svc.Subscribes, "event")
+		c.checkDuplicates([]any{"services", svc.Name, "secrets"}, svc.Secrets, "secret")
+	}
+
+	for _, event := range sortedKeys(c.spec.Events) {
+		if len(publishers[event]) == 0 {
+			c.addAt([]any{"events", event}, "no service publishes event %q: add it to a service's publishes or remove the declaration", event)
+		}
+	}
+}
+
+func (c *semanticChecker) checkDuplicates(at []any, list []string, what string) {
+	seen := map[string]bool{}
+	for i, item := range list {
+		if seen[item] {
+			c.addAt(append(at, i), "%s %q is listed twice: remove one", what, item)
+		}
+		seen[item] = true
+	}
+}
+
+func (c *semanticChecker) checkPorts() {
+	byPort := map[int]string{}
+	for _, svc := range c.spec.SortedServices() {
+		if svc.Port == 0 {
+			continue // invalid or missing, reported by the structural check
+		}
+		if other, ok := byPort[svc.Port]; ok {
+			c.addAt([]any{"services", svc.Name, "port"}, "port %d is already used by service %q: choose a free port", svc.Port, other)
+			continue
+		}
+		byPort[svc.Port] = svc.Name
+	}
+
+	kong := c.spec.Gateway.Kong
+	if kong.AdminPort != 0 && kong.AdminPort == kong.Port {
+		c.addAt([]any{"gateway", "kong", "adminPort"}, "the admin port %d is the same as the proxy port: choose another port", kong.AdminPort)
+	}
+}
+
+// routeParam matches a path parameter such as {id}.
+var routeParam = regexp.MustCompile(`\{[^}]*\}`)
+
+func (c *semanticChecker) checkRoutes() {
+	type claim struct {
+		owner string
+		path  string
+	}
+	claims := map[string]claim{}
+	claimRoute := func(at []any, owner, method, path string) {
+		key := method + " " + routeParam.ReplaceAllString(path, "{}")
+		if other, ok := claims[key]; ok {
+			c.addAt(at, "%s %s conflicts with %s %s of %s: both match the same requests; change one path", method, path, method, other.path, other.owner)
+			return
+		}
+		claims[key] = claim{owner: owner, path: path}
+	}
+
+	for _, svc := range c.spec.SortedServices() {
+		for i, route := range svc.Routes {
+			at := []any{"services", svc.Name, "routes", i}
+			c.checkDuplicates(append(at, "methods"), route.Methods, "method")
+			c.checkParams(append(at, "path"), route.Path)
+			if route.Path == svc.Health.Liveness || route.Path == svc.Health.Readiness {
+				c.addAt(append(at, "path"), "path %q is the service's health check path: choose another path", route.Path)
+			}
+			for _, method := range route.Methods {
+				claimRoute(at, fmt.Sprintf("service %q", svc.Name), method, route.Path)
+			}
+		}
+		if svc.Health.Liveness == svc.Health.Readiness {
+			c.addAt([]any{"services", svc.Name, "health"}, "the liveness and readiness paths are both %q: give them different paths", svc.Health.Liveness)
+		}
+	}
+
+	for _, name := range sortedKeys(c.spec.Compositions) {
+		comp := c.spec.Compositions[name]
+		at := []any{"compositions", name}
+		c.checkParams(append(at, "path"), comp.Path)
+		for _, method := range comp.Methods {
+			claimRoute(at, fmt.Sprintf("composition %q", name), method, comp.Path)
+		}
+	}
+}
+
+// checkParams rejects a path that uses one parameter name twice, which Go's
+// ServeMux refuses at start.
+func (c *semanticChecker) checkParams(at []any, path string) {
+	seen := map[string]bool{}
+	for _, param := range routeParam.FindAllString(path, -1) {
+		if seen[param] {
+			c.addAt(at, "parameter %s appears twice in %q: give each parameter its own name", param, path)
+			return
+		}
+		seen[param] = true
+	}
+}
+
+// callEdge is a synchronous call and where the spec declares it.
+type callEdge struct {
+	callee string
+	at     []any
+}
+
+// callEdges returns the calls of each service: its own calls and the
+// sources of the compositions it answers.
+func (c *semanticChecker) callEdges() map[string][]callEdge {
+	edges := map[string][]callEdge{}
+	for _, svc := range c.spec.SortedServices() {
+		for i, callee := range svc.Calls {
+			edges[svc.Name] = append(edges[svc.Name], callEdge{callee, []any{"services", svc.Name, "calls", i}})
+		}
+	}
+	for _, name := range sortedKeys(c.spec.Compositions) {
+		comp := c.spec.Compositions[name]
+		for i, source := range comp.From {
+			edges[comp.Composer] = append(edges[comp.Composer], callEdge{source, []any{"compositions", name, "from", i}})
+		}
+	}
+	return edges
+}
+
+// checkCallCycles rejects a cycle of synchronous calls: compose starts a
+// service only after the services it calls are healthy, so a cycle would
+// never start.
+func (c *semanticChecker) checkCallCycles() {
+	const (
+		unvisited = iota
+		visiting
+		done
+	)
+	edges := c.callEdges()
+	state := map[string]int{}
+	var stack []string
+	reported := map[string]bool{}
+
+	var visit func(name string)
+	visit = func(name string) {
+		state[name] = visiting
+		stack = append(stack, name)
+		for _, edge := range edges[name] {
+			if _, ok := c.spec.Services[edge.callee]; !ok || edge.callee == name {
+				continue
+			}
+			switch state[edge.callee] {
+			case visiting:
+				cycle := cycleFrom(stack, edge.callee)
+				key := canonicalCycle(cycle)
+				if !reported[key] {
+					reported[key] = true
+					c.addAt(edge.at, "calls form a cycle %s: compose would wait forever for these services to become healthy; remove one call", strings.Join(append(cycle, edge.callee), " -> "))
+				}
+			case unvisited:
+				visit(edge.callee)
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[name] = done
+	}
+	for _, name := range c.spec.ServiceNames() {
+		if state[name] == unvisited {
+			visit(name)
+		}
+	}
+}
+
+func cycleFrom(stack []string, start string) []string {
+	for i, name := range stack {
+		if name == start {
+			return append([]string(nil), stack[i:]...)
+		}
+	}
+	return nil
+}
+
+// canonicalCycle names a cycle the same way whichever service it starts at.
+func canonicalCycle(cycle []string) string {
+	sorted := append([]string(nil), cycle...)
+	sort.Strings(sorted)
+	return strings.Join(sorted, ",")
+}
+
+func (c *semanticChecker) checkReplicas() {
+	for _, svc := range c.spec.SortedServices() {
+		if c.broken["services."+svc.Name+".replicas"] {
+			continue
+		}
+		if svc.Replicas.Max < svc.Replicas.Min {
+			c.addAt([]any{"services", svc.Name, "replicas", "max"}, "max replicas %d is less than min replicas %d: raise max or lower min", svc.Replicas.Max, svc.Replicas.Min)
+		}
+	}
+}
+
+func (c *semanticChecker) checkNetwork() {
+	if c.broken["network"] {
+		return
+	}
+	prefix, err := netip.ParsePrefix(c.spec.Network.Subnet)
+	switch {
+	case err != nil || !prefix.Addr().Is4():
+		c.addAt([]any{"network", "subnet"}, "invalid subnet %q: use an IPv4 subnet in CIDR notation such as \"172.30.0.0/24\"", c.spec.Network.Subnet)
+	case prefix.Masked() != prefix:
+		c.addAt([]any{"network", "subnet"}, "subnet %q has host bits set: use %q", c.spec.Network.Subnet, prefix.Masked().String())
+	case prefix.Bits() > 28:
+		// Consul gets the tenth host address, so the subnet needs 16.
+		c.addAt([]any{"network", "subnet"}, "subnet %q is too small for the system's containers: use a prefix of /28 or shorter", c.spec.Network.Subnet)
+	}
+}
+
+func (c *semanticChecker) checkMesh() {
+	if c.spec.Mesh == "consul-connect" && c.spec.Discovery != DiscoveryConsul {
+		c.addAt([]any{"mesh"}, "mesh \"consul-connect\" needs Consul: set discovery: \"consul\"")
+	}
+	c.checkDuplicates([]any{"targets"}, c.spec.Targets, "target")
+}
+
+// listOrNone quotes up to ten names for a message and counts the rest.
+func listOrNone(names []string) string {
+	const maxListed = 10
+	if len(names) == 0 {
+		return "none declared"
+	}
+	var quoted []string
+	for i, n := range names {
+		if i == maxListed {
+			quoted = append(quoted, fmt.Sprintf("and %d more", len(names)-maxListed))
+			break
+		}
+		quoted = append(quoted, fmt.Sprintf("%q", n))
+	}
+	return strings.Join(quoted, ", ")
+}
