@@ -57,7 +57,8 @@ type decoded struct {
 // decode turns the valid parts of the user's value into the model, with each
 // service's health overrides applied. The checks across entries then run on
 // what is valid.
-func decode(c *checker, def, user cue.Value) (*decoded, error) {
+// exported, when not nil, is the whole spec already exported as JSON.
+func decode(c *checker, def, user cue.Value, exported []byte) (*decoded, error) {
 	out := &decoded{declared: map[string]map[string]bool{}, broken: map[string]bool{}}
 	for name := range mapFields {
 		out.declared[name] = map[string]bool{}
@@ -73,7 +74,10 @@ func decode(c *checker, def, user cue.Value) (*decoded, error) {
 		}
 	}
 
-	data := c.partialJSON(def, user, "", out.broken)
+	data := exported
+	if data == nil {
+		data = c.partialJSON(def, user, "", out.broken)
+	}
 
 	// JSON is the round trip because CUE's Decode does not follow
 	// encoding/json's rule that a shallower field hides an embedded one.

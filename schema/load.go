@@ -122,23 +122,32 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 		return nil, convertCUEError(err, "").sorted()
 	}
 
-	// The structural check reports every unknown field, bad value and
-	// missing required field, which a single Validate call does not.
+	// A valid spec passes CUE's own validation and exports without a
+	// missing required field, which is all that most runs need. Only
+	// when that fails does the slower walk below find every problem.
 	c := &checker{ctx: ctx, top: ctx.CompileString("_")}
-	c.walk(def, user, nil, "")
-	errs := c.errs
+	var errs Errors
+	exported, ok := exportValid(def.Unify(user))
+	if !ok {
+		// The walk reports every unknown field, bad value and missing
+		// required field, which a single Validate call does not.
+		c.walk(def, user, nil, "")
+		errs = c.errs
 
-	// With the structure valid, CUE's own validation is a safety net for
-	// any rule that the walk does not reach.
-	if len(errs) == 0 {
-		if err := def.Unify(user).Validate(cue.Concrete(true), cue.All()); err != nil {
-			errs = append(errs, convertCUEError(err, "")...)
+		// When the walk finds nothing, CUE's own errors are the report.
+		if len(errs) == 0 {
+			unified := def.Unify(user)
+			if err := unified.Validate(cue.Concrete(true), cue.All()); err != nil {
+				errs = append(errs, convertCUEError(err, "")...)
+			} else if _, err := unified.MarshalJSON(); err != nil {
+				errs = append(errs, convertCUEError(err, "")...)
+			}
 		}
 	}
 
 	// The checks across entries run on the valid entries, so that one
 	// run reports every problem.
-	d, err := decode(c, def, user)
+	d, err := decode(c, def, user, exported)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +158,16 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 	}
 	d.spec.addCompositionCalls()
 	return d.spec, nil
+}
+
+// exportValid returns the unified spec as JSON when it is concrete, obeys
+// the schema and has every required field.
+func exportValid(unified cue.Value) ([]byte, bool) {
+	if unified.Validate(cue.Concrete(true), cue.All()) != nil {
+		return nil, false
+	}
+	data, err := unified.MarshalJSON()
+	return data, err == nil
 }
 
 // convertCUEError turns a raw CUE error into Errors, keeping the first

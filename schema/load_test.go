@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -306,5 +307,24 @@ func TestLoadSyntaxError(t *testing.T) {
 	lines := errorLines(t, err)
 	if len(lines) == 0 || !strings.HasPrefix(lines[0], "msgen.cue:4:") {
 		t.Errorf("errors = %q, want a position in msgen.cue", lines)
+	}
+}
+
+func TestConsulSubnetCapacity(t *testing.T) {
+	var services strings.Builder
+	for i := 0; i < 6; i++ {
+		services.WriteString("\ts" + string(rune('a'+i)) + ": port: " + strconv.Itoa(8080+i) + "\n")
+	}
+	src := validBase + "discovery: \"consul\"\nnetwork: subnet: \"10.9.0.0/28\"\nservices: {\n" + services.String() + "}\n"
+
+	_, err := loadString(t, src)
+	lines := errorLines(t, err)
+	want := `msgen.cue:5:10: network.subnet: subnet "10.9.0.0/28" leaves 6 addresses for containers, but the system has 7: use a shorter prefix, such as "10.9.0.0/16"`
+	if len(lines) != 1 || lines[0] != want {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
+	}
+
+	if _, err := loadString(t, strings.Replace(src, "consul", "dns", 1)); err != nil {
+		t.Errorf("with dns discovery the subnet is not used, but load failed: %v", err)
 	}
 }

@@ -414,11 +414,30 @@ func (c *semanticChecker) checkNetwork() {
 	switch {
 	case err != nil || !prefix.Addr().Is4():
 		c.addAt([]any{"network", "subnet"}, "invalid subnet %q: use an IPv4 subnet in CIDR notation such as \"172.30.0.0/24\"", c.spec.Network.Subnet)
+		return
 	case prefix.Masked() != prefix:
 		c.addAt([]any{"network", "subnet"}, "subnet %q has host bits set: use %q", c.spec.Network.Subnet, prefix.Masked().String())
-	case prefix.Bits() > 28:
-		// Consul gets the tenth host address, so the subnet needs 16.
-		c.addAt([]any{"network", "subnet"}, "subnet %q is too small for the system's containers: use a prefix of /28 or shorter", c.spec.Network.Subnet)
+		return
+	case prefix.Bits() > 29:
+		c.addAt([]any{"network", "subnet"}, "subnet %q is too small: use a prefix of /29 or shorter", c.spec.Network.Subnet)
+		return
+	}
+
+	// With Consul, the compose network has a fixed subnet. Docker gives
+	// containers addresses from its lower half, less the network address
+	// and the gateway, and Consul takes a fixed address in the upper half.
+	if c.spec.Discovery != DiscoveryConsul {
+		return
+	}
+	capacity := 1<<(32-prefix.Bits()-1) - 2
+	containers := len(c.spec.Services) + len(c.spec.Databases) + 1 // Kong
+	for _, svc := range c.spec.Services {
+		if svc.OwnsDatabase() {
+			containers++
+		}
+	}
+	if containers > capacity {
+		c.addAt([]any{"network", "subnet"}, "subnet %q leaves %d addresses for containers, but the system has %d: use a shorter prefix, such as %q", c.spec.Network.Subnet, capacity, containers, netip.PrefixFrom(prefix.Addr(), 16).Masked().String())
 	}
 }
 
