@@ -1,0 +1,246 @@
+package generator
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// repositoryFiles maps each file at the root of the generated repository to
+// its template.
+var repositoryFiles = []struct{ path, template string }{
+	{"go.mod", "repo/go.mod.tmpl"},
+	{"README.md", "repo/readme.md.tmpl"},
+	{"Makefile", "repo/makefile.tmpl"},
+	{".gitignore", "repo/gitignore.tmpl"},
+	{".gitattributes", "repo/gitattributes.tmpl"},
+	{".dockerignore", "repo/dockerignore.tmpl"},
+}
+
+// readmeView is the data of the repository templates.
+type readmeView struct {
+	Name         string
+	Module       string
+	Discovery    string
+	KongPort     int
+	KongAdmin    int
+	Diagram      []string
+	Services     []readmeService
+	Sagas        []string
+	Compositions []string
+	Variables    []requiredVar
+	FirstRoute   string
+}
+
+type readmeService struct {
+	Name   string
+	Port   int
+	Data   string
+	Routes []string
+}
+
+// renderRepository renders the files at the root of the generated
+// repository: go.mod, README.md, Makefile and the Git and Docker ignore and
+// attribute files.
+func renderRepository(r *renderer, spec *schema.Spec) ([]File, error) {
+	view, err := newReadmeView(spec)
+	if err != nil {
+		return nil, fmt.Errorf("render README.md: %w", err)
+	}
+
+	var files []File
+	for _, rf := range repositoryFiles {
+		f, err := r.file(rf.path, rf.template, view)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+func newReadmeView(spec *schema.Spec) (*readmeView, error) {
+	vars, err := requiredVariables(spec)
+	if err != nil {
+		return nil, err
+	}
+
+	view := &readmeView{
+		Name:      spec.Name,
+		Module:    spec.Module,
+		Discovery: spec.Discovery,
+		KongPort:  spec.Gateway.Kong.Port,
+		KongAdmin: spec.Gateway.Kong.AdminPort,
+		Diagram:   mermaidDiagram(spec),
+		Variables: vars,
+	}
+
+	for _, svc := range spec.SortedServices() {
+		rs := readmeService{Name: svc.Name, Port: svc.Port, Data: dataDescription(svc)}
+		for _, route := range svc.Routes {
+			rs.Routes = append(rs.Routes, routeDescription(route.Methods, route.Path))
+			if view.FirstRoute == "" && !strings.Contains(route.Path, "{") && acceptsGET(route.Methods) {
+				view.FirstRoute = route.Path
+			}
+		}
+		for _, name := range compositionsOf(spec, svc.Name) {
+			comp := spec.Compositions[name]
+			rs.Routes = append(rs.Routes, routeDescription(comp.Methods, comp.Path)+" (composition "+name+")")
+		}
+		view.Services = append(view.Services, rs)
+	}
+
+	for _, name := range mapKeys(spec.Sagas) {
+		view.Sagas = append(view.Sagas, sagaDescription(name, spec.Sagas[name]))
+	}
+	for _, name := range mapKeys(spec.Compositions) {
+		comp := spec.Compositions[name]
+		view.Compositions = append(view.Compositions, fmt.Sprintf("**%s**: %s, answered by `%s` from %s.",
+			name, routeDescription(comp.Methods, comp.Path), comp.Composer, codeList(comp.From)))
+	}
+	return view, nil
+}
+
+// mermaidDiagram returns the lines of a Mermaid flowchart: the gateway and
+// the services it routes to, each service's database, synchronous calls as
+// solid arrows, and each event as a node between its publishers and
+// subscribers, joined by dotted arrows.
+func mermaidDiagram(spec *schema.Spec) []string {
+	lines := []string{
+		"flowchart LR",
+		`  client(["client"]) --> gateway["Kong gateway :` + strconv.Itoa(spec.Gateway.Kong.Port) + `"]`,
+	}
+
+	for _, svc := range spec.SortedServices() {
+		lines = append(lines, fmt.Sprintf(`  %s["%s :%d"]`, mermaidID("svc", svc.Name), mermaidLabel(svc.Name), svc.Port))
+	}
+	for _, name := range gatewayServices(spec) {
+		lines = append(lines, "  gateway --> "+mermaidID("svc", name))
+	}
+
+	for _, svc := range spec.SortedServices() {
+		if svc.OwnsDatabase() {
+			db := mermaidID("db", svc.Name+databaseSuffix)
+			lines = append(lines,
+				fmt.Sprintf(`  %s[("%s")]`, db, mermaidLabel(svc.Name+databaseSuffix)),
+				fmt.Sprintf("  %s --> %s", mermaidID("svc", svc.Name), db))
+		}
+	}
+	for _, name := range spec.DatabaseNames() {
+		lines = append(lines, fmt.Sprintf(`  %s[("%s")]`, mermaidID("db", name+databaseSuffix), mermaidLabel(name+databaseSuffix)))
+	}
+	for _, svc := range spec.SortedServices() {
+		if svc.Data.Pattern == schema.PatternSharedDatabase {
+			lines = append(lines, fmt.Sprintf("  %s --> %s", mermaidID("svc", svc.Name), mermaidID("db", svc.Data.Database+databaseSuffix)))
+		}
+	}
+
+	for _, svc := range spec.SortedServices() {
+		for _, callee := range svc.Calls {
+			lines = append(lines, fmt.Sprintf("  %s -->|calls| %s", mermaidID("svc", svc.Name), mermaidID("svc", callee)))
+		}
+	}
+
+	for _, event := range mapKeys(spec.Events) {
+		id := mermaidID("evt", event)
+		lines = append(lines, fmt.Sprintf(`  %s{{"%s"}}`, id, mermaidLabel(event)))
+		for _, svc := range spec.SortedServices() {
+			for _, published := range svc.Publishes {
+				if published == event {
+					lines = append(lines, fmt.Sprintf("  %s -.-> %s", mermaidID("svc", svc.Name), id))
+				}
+			}
+		}
+		for _, subscriber := range spec.Subscribers(event) {
+			lines = append(lines, fmt.Sprintf("  %s -.-> %s", id, mermaidID("svc", subscriber)))
+		}
+	}
+	return lines
+}
+
+// mermaidID returns a Mermaid node id for name. The kind prefix keeps ids of
+// different kinds apart and away from Mermaid keywords such as "end". Every
+// character other than a letter or digit becomes _ and its hex code, so
+// distinct names give distinct ids.
+func mermaidID(kind, name string) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte('_')
+	for _, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "_%02x", c)
+		}
+	}
+	return b.String()
+}
+
+// mermaidLabel escapes a quoted Mermaid label.
+func mermaidLabel(s string) string {
+	return strings.ReplaceAll(s, `"`, "#quot;")
+}
+
+func dataDescription(svc *schema.Service) string {
+	switch {
+	case svc.OwnsDatabase():
+		return fmt.Sprintf("%s (`%s`)", svc.Data.Pattern, svc.Name+databaseSuffix)
+	case svc.Data.Pattern == schema.PatternSharedDatabase:
+		return fmt.Sprintf("%s (`%s`)", svc.Data.Pattern, svc.Data.Database+databaseSuffix)
+	}
+	return svc.Data.Pattern
+}
+
+func routeDescription(methods []string, path string) string {
+	if len(methods) == 0 {
+		return "`" + path + "`"
+	}
+	return "`" + strings.Join(methods, ", ") + " " + path + "`"
+}
+
+func sagaDescription(name string, saga schema.Saga) string {
+	steps := make([]string, 0, len(saga.Steps))
+	for _, step := range saga.Steps {
+		s := fmt.Sprintf("`%s` %s", step.Service, step.Action)
+		if step.Compensation != "" {
+			s += " (compensation " + step.Compensation + ")"
+		}
+		steps = append(steps, s)
+	}
+	return fmt.Sprintf("**%s**, orchestrated by `%s`, timeout %s: %s.",
+		name, saga.Orchestrator, saga.Timeout, strings.Join(steps, " → "))
+}
+
+func codeList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, name := range names {
+		quoted[i] = "`" + name + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+func acceptsGET(methods []string) bool {
+	if len(methods) == 0 {
+		return true
+	}
+	for _, m := range methods {
+		if m == "GET" {
+			return true
+		}
+	}
+	return false
+}
+
+// mapKeys returns the keys of m in sorted order.
+func mapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

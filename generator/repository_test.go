@@ -1,0 +1,177 @@
+package generator
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// renderDeployment runs the renderers of the repository, compose and Kong
+// files, which need no service templates.
+func renderDeployment(t *testing.T, spec *schema.Spec) map[string]File {
+	t.Helper()
+	r, err := newRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]File{}
+	for _, render := range []func(*renderer, *schema.Spec) ([]File, error){renderRepository, renderCompose, renderKong} {
+		rendered, err := render(r, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rendered {
+			files[f.Path] = f
+		}
+	}
+	return files
+}
+
+func TestRepositoryFilesStartWithMarker(t *testing.T) {
+	files := renderDeployment(t, shopSpec(t))
+	firstLines := map[string]string{
+		"go.mod":             "// " + Marker,
+		"README.md":          "<!-- " + Marker + " -->",
+		"Makefile":           "# " + Marker,
+		".gitignore":         "# " + Marker,
+		".gitattributes":     "# " + Marker,
+		".dockerignore":      "# " + Marker,
+		".env.example":       "# " + Marker,
+		"docker-compose.yml": "# " + Marker,
+		"gateway/kong.yml":   "# " + Marker,
+	}
+	for path, want := range firstLines {
+		f, ok := files[path]
+		if !ok {
+			t.Errorf("%s was not generated", path)
+			continue
+		}
+		first, _, _ := strings.Cut(string(f.Data), "\n")
+		if first != want {
+			t.Errorf("%s starts with %q; want %q", path, first, want)
+		}
+		if f.Ownership != Managed {
+			t.Errorf("%s is %s; want managed", path, f.Ownership)
+		}
+		if !bytes.HasSuffix(f.Data, []byte("\n")) || bytes.HasSuffix(f.Data, []byte("\n\n")) {
+			t.Errorf("%s does not end with exactly one newline", path)
+		}
+	}
+	if len(files) != len(firstLines) {
+		t.Errorf("rendered %d files; want %d", len(files), len(firstLines))
+	}
+}
+
+func TestRepositoryRenderIsDeterministic(t *testing.T) {
+	spec := shopConsulSpec(t)
+	first := renderDeployment(t, spec)
+	for i := 0; i < 5; i++ {
+		again := renderDeployment(t, spec)
+		for path, f := range first {
+			if !bytes.Equal(f.Data, again[path].Data) {
+				t.Fatalf("%s differs between two renders of the same spec", path)
+			}
+		}
+	}
+}
+
+func TestGoModDeclaresModule(t *testing.T) {
+	spec := shopSpec(t)
+	data := string(renderDeployment(t, spec)["go.mod"].Data)
+	for _, want := range []string{"\nmodule " + spec.Module + "\n", "\ngo 1.24\n"} {
+		if !strings.Contains(data, want) {
+			t.Errorf("go.mod lacks %q:\n%s", strings.TrimSpace(want), data)
+		}
+	}
+	if strings.Contains(data, "require") {
+		t.Errorf("go.mod requires modules; generated services use the standard library only:\n%s", data)
+	}
+}
+
+func TestReadmeDescribesSystem(t *testing.T) {
+	spec := shopSpec(t)
+	readme := string(renderDeployment(t, spec)["README.md"].Data)
+
+	for _, svc := range spec.SortedServices() {
+		if !strings.Contains(readme, "| `"+svc.Name+"` | ") {
+			t.Errorf("README has no table row for service %s", svc.Name)
+		}
+		for _, route := range svc.Routes {
+			if !strings.Contains(readme, route.Path) {
+				t.Errorf("README does not list route %s of %s", route.Path, svc.Name)
+			}
+		}
+	}
+	for name := range spec.Sagas {
+		if !strings.Contains(readme, "**"+name+"**") {
+			t.Errorf("README does not list saga %s", name)
+		}
+	}
+	for name := range spec.Compositions {
+		if !strings.Contains(readme, "**"+name+"**") {
+			t.Errorf("README does not list composition %s", name)
+		}
+	}
+	for _, step := range []string{"cp .env.example .env", "make up"} {
+		if !strings.Contains(readme, step) {
+			t.Errorf("README does not say to run %q", step)
+		}
+	}
+}
+
+func TestMermaidDiagram(t *testing.T) {
+	spec := shopSpec(t)
+	lines := mermaidDiagram(spec)
+	diagram := strings.Join(lines, "\n")
+
+	if lines[0] != "flowchart LR" {
+		t.Errorf("diagram starts with %q; want a flowchart", lines[0])
+	}
+	wantEdges := []string{
+		"svc_orders -->|calls| svc_inventory",
+		"svc_storefront -->|calls| svc_payments",
+		"svc_orders -.-> evt_OrderCreated",
+		"evt_OrderCreated -.-> svc_order_2dhistory",
+		"svc_order_2dhistory --> db_order_2dhistory_2ddb",
+		"svc_shipping --> db_warehouse_2ddb",
+		"gateway --> svc_storefront",
+	}
+	for _, edge := range wantEdges {
+		if !strings.Contains(diagram, "  "+edge+"\n") && !strings.HasSuffix(diagram, "  "+edge) {
+			t.Errorf("diagram lacks the edge %q", edge)
+		}
+	}
+
+	// Every node id on an edge must be a plain Mermaid id.
+	edge := regexp.MustCompile(`^  (\S+) (-->|-\.->|-->\|calls\|) (\S+)$`)
+	id := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	for _, line := range lines {
+		m := edge.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, node := range []string{m[1], m[3]} {
+			if !id.MatchString(node) {
+				t.Errorf("node id %q in %q is not a plain Mermaid id", node, line)
+			}
+		}
+	}
+}
+
+func TestMermaidIDDistinct(t *testing.T) {
+	names := []string{"order-history", "order_history", "orderhistory", "end", "a.b", "a-b"}
+	seen := map[string]string{}
+	for _, name := range names {
+		got := mermaidID("svc", name)
+		if !regexp.MustCompile(`^[A-Za-z0-9_]+$`).MatchString(got) {
+			t.Errorf("mermaidID(%q) = %q has characters outside [A-Za-z0-9_]", name, got)
+		}
+		if other, dup := seen[got]; dup {
+			t.Errorf("mermaidID gives %q for both %q and %q", got, other, name)
+		}
+		seen[got] = name
+	}
+}
