@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // invalid spec or failed generation
+	exitUsage   = 2 // bad command line
+)
+
+// streams are the standard streams a command uses: data goes to Out,
+// status and errors to Err.
+type streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// usageError marks an error in the command line itself.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// reportedError marks an error whose details a command has already printed.
+type reportedError struct{ err error }
+
+func (e reportedError) Error() string { return e.err.Error() }
+func (e reportedError) Unwrap() error { return e.err }
+
+// Run runs msgen with args and returns the process exit code. Tests call it
+// in-process.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	io := &streams{In: stdin, Out: stdout, Err: stderr}
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+
+	var reported reportedError
+	if !errors.As(err, &reported) {
+		fmt.Fprintf(stderr, "msgen: %v\n", err)
+	}
+	if isUsageError(err) {
+		fmt.Fprintln(stderr, "Run 'msgen --help' for usage.")
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func isUsageError(err error) bool {
+	var usage usageError
+	if errors.As(err, &usage) {
+		return true
+	}
+	// Cobra reports unknown commands and flags as plain errors.
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "accepts ", "flag needs an argument"} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func newRootCmd(io *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "msgen",
+		Short: "Generate a runnable multi-service repository from a CUE architecture spec",
+		Long: `msgen turns one declarative architecture spec, msgen.cue, into a repository
+that builds and starts: Go services, Dockerfiles, a docker compose file, Kong
+gateway configuration, and health and discovery wiring.
+
+The spec is validated against a schema embedded in msgen. Every problem is
+reported at once with its file, line, column and field, and nothing is
+written while the spec is invalid.`,
+		Example: `  msgen validate --spec msgen.cue
+  msgen generate --spec msgen.cue --out ./shop`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageError{err}
+	})
+
+	root.AddCommand(
+		newGenerateCmd(io),
+		newValidateCmd(io),
+		newVersionCmd(io),
+	)
+	return root
+}
+
+// printSpecErrors prints every problem of an invalid spec, one per line,
+// then a summary that ends with outcome, and returns an error that Run does
+// not print again.
+func printSpecErrors(io *streams, specPath string, err error, outcome string) error {
+	var specErrs schema.Errors
+	if !errors.As(err, &specErrs) {
+		return err
+	}
+	for _, e := range specErrs {
+		fmt.Fprintln(io.Err, e.Error())
+	}
+	noun := "errors"
+	if len(specErrs) == 1 {
+		noun = "error"
+	}
+	fmt.Fprintf(io.Err, "msgen: %d %s in %s%s\n", len(specErrs), noun, specPath, outcome)
+	return reportedError{err}
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])}
+	}
+	return nil
+}
