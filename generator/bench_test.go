@@ -19,8 +19,8 @@ func syntheticSpec(n int) []byte {
 	b.WriteString("databases: shared: {}\n")
 	b.WriteString("services: {\n")
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "\t\"svc-%d\": {\n\t\tport: %d\n", i, 10000+i)
-		fmt.Fprintf(&b, "\t\troutes: [{path: \"/svc-%d/items\", methods: [\"GET\", \"POST\"]}, {path: \"/svc-%d/items/{id}\", methods: [\"GET\", \"PUT\", \"DELETE\"]}]\n", i, i)
+		fmt.Fprintf(&b, "\t\"svc-%d-api\": {\n\t\tport: %d\n", i, 10000+i)
+		fmt.Fprintf(&b, "\t\troutes: [{path: \"/svc-%d-api/items\", methods: [\"GET\", \"POST\"]}, {path: \"/svc-%d-api/items/{id}\", methods: [\"GET\", \"PUT\", \"DELETE\"]}]\n", i, i)
 		switch i % 3 {
 		case 0:
 			b.WriteString("\t\tdata: pattern: \"database-per-service\"\n")
@@ -30,7 +30,7 @@ func syntheticSpec(n int) []byte {
 			fmt.Fprintf(&b, "\t\tsubscribes: [\"Event%d\"]\n", i-1)
 		}
 		if i > 0 {
-			fmt.Fprintf(&b, "\t\tcalls: [\"svc-%d\"]\n", i-1)
+			fmt.Fprintf(&b, "\t\tcalls: [\"svc-%d-api\"]\n", i-1)
 		}
 		b.WriteString("\t}\n")
 	}

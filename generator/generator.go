@@ -40,6 +40,9 @@ type File struct {
 	Data      []byte
 	Mode      fs.FileMode
 	Ownership Ownership
+
+	// template names the template that rendered the file, for errors.
+	template string
 }
 
 // Generate renders every file of the repository that spec describes, sorted
@@ -63,6 +66,10 @@ func Generate(spec *schema.Spec) ([]File, error) {
 			return nil, err
 		}
 		files = append(files, rendered...)
+	}
+
+	if err := formatGoFiles(files); err != nil {
+		return nil, err
 	}
 
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })

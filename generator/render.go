@@ -3,10 +3,13 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/format"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
@@ -52,32 +55,60 @@ func newRenderer() (*renderer, error) {
 	return &renderer{tmpl: tmpl}, nil
 }
 
-// render executes the template named name, such as "service/main.go.tmpl",
-// and formats the result with go/format when the output is a Go file.
+// render executes the template named name, such as "service/main.go.tmpl".
 func (r *renderer) render(name string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := r.tmpl.ExecuteTemplate(&buf, path.Base(name), data); err != nil {
 		return nil, fmt.Errorf("render template %q: %w", name, err)
 	}
-
-	out := buf.Bytes()
-	if strings.HasSuffix(strings.TrimSuffix(name, ".tmpl"), ".go") {
-		formatted, err := format.Source(out)
-		if err != nil {
-			return nil, fmt.Errorf("format output of template %q: %w", name, err)
-		}
-		out = formatted
-	}
-	return out, nil
+	return buf.Bytes(), nil
 }
 
-// file renders the template name into a managed file at filePath.
+// file renders the template name into a managed file at filePath. Go files
+// are formatted later, all at once, by formatGoFiles.
 func (r *renderer) file(filePath, name string, data any) (File, error) {
 	out, err := r.render(name, data)
 	if err != nil {
 		return File{}, err
 	}
-	return File{Path: filePath, Data: out, Mode: 0o644, Ownership: Managed}, nil
+	return File{Path: filePath, Data: out, Mode: 0o644, Ownership: Managed, template: name}, nil
+}
+
+// formatGoFiles formats every Go file with go/format, spread over the
+// available processors because formatting is most of a run's time. The
+// result does not depend on the order in which the files are done.
+func formatGoFiles(files []File) error {
+	var goFiles []int
+	for i, f := range files {
+		if strings.HasSuffix(f.Path, ".go") {
+			goFiles = append(goFiles, i)
+		}
+	}
+
+	errs := make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(goFiles)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				formatted, err := format.Source(files[i].Data)
+				if err != nil {
+					errs[i] = fmt.Errorf("format output of template %q for %s: %w", files[i].template, files[i].Path, err)
+					continue
+				}
+				files[i].Data = formatted
+			}
+		}()
+	}
+	for _, i := range goFiles {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	return errors.Join(errs...)
 }
 
 func templateFuncs() template.FuncMap {

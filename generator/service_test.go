@@ -45,8 +45,12 @@ func filesByPath(t *testing.T, spec *schema.Spec) map[string]File {
 		t.Fatalf("renderPlatform: %v", err)
 	}
 
+	files := append(services, platform...)
+	if err := formatGoFiles(files); err != nil {
+		t.Fatal(err)
+	}
 	byPath := make(map[string]File)
-	for _, f := range append(services, platform...) {
+	for _, f := range files {
 		if _, dup := byPath[f.Path]; dup {
 			t.Fatalf("two files at %s", f.Path)
 		}
