@@ -11,7 +11,7 @@ import (
 
 // keyRules name the rule that the keys of each map in the spec follow, by
 // the map's field path with every key replaced by "*". The rules themselves
-// are the schema's pattern constraints; these texts only explain them.
+// are the schema's pattern constraints, and these texts only explain them.
 var keyRules = map[string]string{
 	"services":       "a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters",
 	"databases":      "a database name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters",

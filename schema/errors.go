@@ -15,7 +15,7 @@ type Error struct {
 	Column int
 	// Path is the field path, such as "services.orders.port".
 	Path string
-	// Message says what is wrong and what to do instead.
+	// Message states what is wrong and what to do instead.
 	Message string
 }
 

@@ -183,7 +183,7 @@ func TestNameMapping(t *testing.T) {
 }
 
 func TestLoadReportsEveryStructError(t *testing.T) {
-	// CUE alone stops at the first error in a struct; both must appear.
+	// CUE alone stops at the first error in a struct, but both must appear.
 	_, err := loadString(t, validBase+`services: api: {
 	port: 80
 	colour: "red"

@@ -76,7 +76,7 @@ type Network struct {
 	Subnet string `json:"subnet"`
 }
 
-// Health holds the health check settings of a service.
+// Health is the health check settings of a service.
 type Health struct {
 	Liveness    string `json:"liveness"`
 	Readiness   string `json:"readiness"`

@@ -36,7 +36,7 @@ var platformSuffixes = []string{
 
 // CheckServiceName returns an error when name, a DNS label already checked
 // against the schema, would break the generated code or files. The message
-// says why and is meant to follow the field path.
+// explains why and is meant to follow the field path.
 func CheckServiceName(name string) error {
 	pkg := GoPackageName(name)
 	if token.IsKeyword(pkg) {

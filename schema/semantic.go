@@ -199,16 +199,21 @@ func (c *semanticChecker) checkEvents() {
 	}
 	published := sortedKeys(publishers)
 
-	// A broken service may be the publisher that a subscriber needs.
+	// A service whose publishes list is invalid may be the publisher
+	// that a subscriber needs.
 	for name := range c.declared["services"] {
-		if c.broken["services."+name] {
+		if _, ok := c.spec.Services[name]; !ok || c.broken["services."+name+".publishes"] {
 			return
 		}
 	}
 
 	for _, svc := range c.spec.SortedServices() {
 		for i, event := range svc.Subscribes {
-			if len(publishers[event]) == 0 {
+			switch {
+			case len(publishers[event]) > 0:
+			case len(published) == 0:
+				c.addAt([]any{"services", svc.Name, "subscribes", i}, "no service publishes event %q: add it to a service's publishes", event)
+			default:
 				c.addAt([]any{"services", svc.Name, "subscribes", i}, "no service publishes event %q: add it to a service's publishes or fix the name (published events: %s)", event, listOrNone(published))
 			}
 		}
