@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,10 +197,9 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		return nil, err
 	}
 
+	// The schema has rejected routes that http.ServeMux cannot serve
+	// together, so registering them in main.go cannot panic.
 	view.Routes = newRouteViews(spec, svc, compositions, view.Callees)
-	if err := checkMuxPatterns(view); err != nil {
-		return nil, err
-	}
 	return view, nil
 }
 
@@ -291,7 +289,7 @@ func newRouteViews(spec *schema.Spec, svc *schema.Service, compositions []string
 	handlers := make(map[string]bool)
 	add := func(method, routePath, composition string, sources []string) {
 		route := routeView{
-			Pattern:     method + " " + muxPath(routePath),
+			Pattern:     schema.MuxPattern(method, routePath),
 			Route:       method + " " + routePath,
 			Handler:     uniqueName(handlerName(method, routePath), handlers),
 			Params:      pathParams(routePath),
@@ -317,47 +315,6 @@ func newRouteViews(spec *schema.Spec, svc *schema.Service, compositions []string
 		}
 	}
 	return routes
-}
-
-// checkMuxPatterns registers the health endpoints and every route on an
-// http.ServeMux, which panics on an invalid pattern or on two patterns that
-// match the same requests, and turns such a panic into an error. Generated
-// services register the same patterns at startup, so their ServeMux does
-// not panic as long as its Go version has the same pattern rules.
-func checkMuxPatterns(view *serviceView) (err error) {
-	mux := http.NewServeMux()
-	current := ""
-	defer func() {
-		if recovered := recover(); recovered != nil {
-			reason := registeredAt.ReplaceAllString(fmt.Sprint(recovered), "")
-			err = fmt.Errorf("route %q cannot be served, change its path: %s", current, reason)
-		}
-	}()
-
-	noop := func(http.ResponseWriter, *http.Request) {}
-	for _, p := range []string{"GET " + muxPath(view.LivenessPath), "GET " + muxPath(view.ReadinessPath)} {
-		current = p
-		mux.HandleFunc(p, noop)
-	}
-	for _, route := range view.Routes {
-		current = route.Route
-		mux.HandleFunc(route.Pattern, noop)
-	}
-	return nil
-}
-
-// registeredAt matches the source location that http.ServeMux puts into its
-// panic messages, which names a file of msgen rather than of the spec.
-var registeredAt = regexp.MustCompile(` \(registered at [^)]*\)`)
-
-// muxPath converts a spec path template into the path of an http.ServeMux
-// pattern. The templates share their {name} syntax, but the path "/" matches
-// every path in a pattern, so the root alone becomes "/{$}".
-func muxPath(p string) string {
-	if p == "/" {
-		return "/{$}"
-	}
-	return p
 }
 
 // handlerName derives the name of a handler method from the HTTP method and

@@ -187,33 +187,6 @@ services: platform: port: 9001
 	}
 }
 
-func TestRenderServicesPatternConflict(t *testing.T) {
-	spec := loadSpecSource(t, `
-name: "edge"
-module: "example.com/edge"
-services: items: {
-	port: 9001
-	routes: [{path: "/items/{id}/parts"}, {path: "/items/parts/{id}"}]
-}
-`)
-	r, err := newRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = renderServices(r, spec)
-	if err == nil {
-		t.Fatal("renderServices with conflicting routes = nil error, want an error")
-	}
-	for _, want := range []string{`service "items"`, "/items/parts/{id}"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not name %s", err, want)
-		}
-	}
-	if strings.Contains(err.Error(), "registered at") {
-		t.Errorf("error %q names a source file of msgen", err)
-	}
-}
-
 func TestRenderServicesDeterministic(t *testing.T) {
 	first := filesByPath(t, loadShop(t))
 	second := filesByPath(t, loadShop(t))
@@ -268,15 +241,6 @@ func TestUniqueName(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("uniqueName call %d = %q, want %q", i+1, got[i], want[i])
 		}
-	}
-}
-
-func TestMuxPath(t *testing.T) {
-	if got := muxPath("/"); got != "/{$}" {
-		t.Errorf(`muxPath("/") = %q, want "/{$}"`, got)
-	}
-	if got := muxPath("/orders/{id}"); got != "/orders/{id}" {
-		t.Errorf(`muxPath("/orders/{id}") = %q, want it unchanged`, got)
 	}
 }
 

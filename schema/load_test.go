@@ -328,3 +328,12 @@ func TestConsulSubnetCapacity(t *testing.T) {
 		t.Errorf("with dns discovery the subnet is not used, but load failed: %v", err)
 	}
 }
+
+func TestMuxPattern(t *testing.T) {
+	if got := MuxPattern("GET", "/"); got != "GET /{$}" {
+		t.Errorf(`MuxPattern("GET", "/") = %q, want "GET /{$}"`, got)
+	}
+	if got := MuxPattern("PUT", "/orders/{id}"); got != "PUT /orders/{id}" {
+		t.Errorf(`MuxPattern("PUT", "/orders/{id}") = %q, want "PUT /orders/{id}"`, got)
+	}
+}

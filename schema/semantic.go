@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"cuelang.org/go/cue"
 )
@@ -30,6 +31,8 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 	c.checkData()
 	c.checkReferences()
 	c.checkEvents()
+	c.checkEnvironment()
+	c.checkDurations()
 	c.checkPorts()
 	c.checkRoutes()
 	c.checkCallCycles()
@@ -154,12 +157,12 @@ func (c *semanticChecker) checkReferences() {
 
 	for _, name := range sortedKeys(c.spec.Sagas) {
 		saga := c.spec.Sagas[name]
-		if !known(saga.Orchestrator) {
+		if saga.Orchestrator != "" && !known(saga.Orchestrator) {
 			unknown([]any{"sagas", name, "orchestrator"}, "orchestrator", saga.Orchestrator)
 		}
 		actions := map[string]bool{}
 		for i, step := range saga.Steps {
-			if !known(step.Service) {
+			if step.Service != "" && !known(step.Service) {
 				unknown([]any{"sagas", name, "steps", i, "service"}, "step service", step.Service)
 			}
 			if actions[step.Action] {
@@ -171,7 +174,7 @@ func (c *semanticChecker) checkReferences() {
 
 	for _, name := range sortedKeys(c.spec.Compositions) {
 		comp := c.spec.Compositions[name]
-		if !known(comp.Composer) {
+		if comp.Composer != "" && !known(comp.Composer) {
 			unknown([]any{"compositions", name, "composer"}, "composer", comp.Composer)
 		}
 		seen := map[string]bool{}
@@ -181,7 +184,7 @@ func (c *semanticChecker) checkReferences() {
 			case !known(source):
 				unknown(at, "source", source)
 			case source == comp.Composer:
-				c.addAt(at, "the composer %q cannot be one of its own sources: remove it from from", source)
+				c.addAt(at, "the composer %q cannot be one of its own sources: remove it from the from list", source)
 			case seen[source]:
 				c.addAt(at, "source %q is listed twice: remove one", source)
 			}
@@ -229,6 +232,119 @@ func (c *semanticChecker) checkEvents() {
 	}
 }
 
+// RuntimeVariables are the environment variables that every generated
+// service reads, besides the <CALLEE>_URL variable of each called service.
+var RuntimeVariables = []string{
+	"PORT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "DRAIN_DELAY", "DATABASE_URL",
+	"CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN",
+}
+
+// checkEnvironment rejects a variable name that two things would set: a
+// service's env entry or secret against a variable msgen sets, and two
+// variables of .env, which holds every secret and database password of
+// the system.
+func (c *semanticChecker) checkEnvironment() {
+	dotEnv := map[string]string{}
+	claimDotEnv := func(name, what string, at []any) {
+		if other, ok := dotEnv[name]; ok {
+			c.addAt(at, "%s needs the .env variable %s, which %s already uses: rename one of them", what, name, other)
+			return
+		}
+		dotEnv[name] = what
+	}
+	for _, svc := range c.spec.SortedServices() {
+		if svc.OwnsDatabase() {
+			claimDotEnv(EnvPrefix(svc.Name)+"DB_PASSWORD", fmt.Sprintf("the database of service %q", svc.Name), []any{"services", svc.Name})
+		}
+	}
+	for _, db := range c.spec.DatabaseNames() {
+		claimDotEnv(EnvPrefix(db)+"DB_PASSWORD", fmt.Sprintf("database %q", db), []any{"databases", db})
+	}
+
+	for _, svc := range c.spec.SortedServices() {
+		set := map[string]string{}
+		for _, name := range RuntimeVariables {
+			set[name] = "msgen"
+		}
+		for _, callee := range c.calleesOf(svc.Name) {
+			set[EnvPrefix(callee)+"URL"] = fmt.Sprintf("msgen, for calls to service %q", callee)
+		}
+
+		for _, name := range sortedKeys(svc.Env) {
+			at := []any{"services", svc.Name, "env", name}
+			if who, ok := set[name]; ok {
+				c.addAt(at, "variable %s is already set by %s: rename it", name, who)
+				continue
+			}
+			set[name] = "the service's env"
+		}
+		for i, secret := range svc.Secrets {
+			at := []any{"services", svc.Name, "secrets", i}
+			if who, ok := set[secret]; ok {
+				if who != "secrets" {
+					c.addAt(at, "secret %s is already set by %s: rename it", secret, who)
+				}
+				continue
+			}
+			set[secret] = "secrets"
+			claimDotEnv(EnvPrefix(svc.Name)+secret, fmt.Sprintf("secret %s of service %q", secret, svc.Name), at)
+		}
+	}
+}
+
+// calleesOf returns the services that name calls, composition sources
+// included.
+func (c *semanticChecker) calleesOf(name string) []string {
+	var callees []string
+	for _, edge := range c.callEdges()[name] {
+		callees = append(callees, edge.callee)
+	}
+	return unique(callees)
+}
+
+// maxHealthDuration bounds health check durations. Kong stores its health
+// check intervals as whole seconds up to 65535, and an interval of more than
+// an hour would leave a failed instance in service for that long.
+const maxHealthDuration = time.Hour
+
+// checkDurations rejects health check durations above maxHealthDuration and
+// a saga timeout above a day.
+func (c *semanticChecker) checkDurations() {
+	check := func(at []any, value string, max time.Duration) {
+		d, err := time.ParseDuration(value)
+		if value == "" || (err == nil && d <= max) {
+			return
+		}
+		c.addAt(at, "duration %q is too long: use at most %s", value, strings.TrimSuffix(max.String(), "0m0s"))
+	}
+	checkHealth := func(at []any, h Health) {
+		check(append(at, "interval"), h.Interval, maxHealthDuration)
+		check(append(at, "timeout"), h.Timeout, maxHealthDuration)
+		check(append(at, "startPeriod"), h.StartPeriod, maxHealthDuration)
+	}
+
+	checkHealth([]any{"health"}, c.spec.Health)
+	for _, svc := range c.spec.SortedServices() {
+		// Only what the service overrides: the rest was checked above.
+		if svc.Health != c.spec.Health {
+			override := svc.Health
+			if override.Interval == c.spec.Health.Interval {
+				override.Interval = ""
+			}
+			if override.Timeout == c.spec.Health.Timeout {
+				override.Timeout = ""
+			}
+			if override.StartPeriod == c.spec.Health.StartPeriod {
+				override.StartPeriod = ""
+			}
+			checkHealth([]any{"services", svc.Name, "health"}, override)
+		}
+	}
+	for _, name := range sortedKeys(c.spec.Sagas) {
+		check([]any{"sagas", name, "timeout"}, c.spec.Sagas[name].Timeout, 24*time.Hour)
+	}
+}
+
 func (c *semanticChecker) checkDuplicates(at []any, list []string, what string) {
 	seen := map[string]bool{}
 	for i, item := range list {
@@ -261,59 +377,84 @@ func (c *semanticChecker) checkPorts() {
 // routeParam matches a path parameter such as {id}.
 var routeParam = regexp.MustCompile(`\{[^}]*\}`)
 
+// checkRoutes rejects routes that the services could not serve or that the
+// gateway could not tell apart, by the rules of Go's http.ServeMux: two
+// patterns conflict when they match a common request and neither is more
+// specific, so /a/{id} and /a/{key} conflict but /a/b and /a/{id} do not.
 func (c *semanticChecker) checkRoutes() {
-	type claim struct {
-		owner string
-		path  string
-	}
-	claims := map[string]claim{}
-	claimRoute := func(at []any, owner, method, path string) {
-		key := method + " " + routeParam.ReplaceAllString(path, "{}")
-		if other, ok := claims[key]; ok {
-			c.addAt(at, "%s %s conflicts with %s %s of %s: both match the same requests; change one path", method, path, method, other.path, other.owner)
-			return
-		}
-		claims[key] = claim{owner: owner, path: path}
+	if c.spec.Health.Liveness != "" && c.spec.Health.Liveness == c.spec.Health.Readiness {
+		c.addAt([]any{"health"}, "the liveness and readiness paths are both %q: give them different paths", c.spec.Health.Liveness)
 	}
 
+	var gateway []routeClaim
 	for _, svc := range c.spec.SortedServices() {
+		owner := fmt.Sprintf("service %q", svc.Name)
+		// A service serves its health paths beside its routes, but the
+		// gateway does not route to them.
+		var own []routeClaim
+		if svc.Health.Liveness != svc.Health.Readiness {
+			for _, path := range []string{svc.Health.Liveness, svc.Health.Readiness} {
+				own = append(own, routeClaim{owner: "health check of " + owner, pattern: MuxPattern("GET", path), at: []any{"services", svc.Name, "health"}})
+			}
+		} else if c.user.LookupPath(cue.MakePath(cue.Str("services"), cue.Str(svc.Name), cue.Str("health"))).Exists() {
+			c.addAt([]any{"services", svc.Name, "health"}, "the liveness and readiness paths are both %q: give them different paths", svc.Health.Liveness)
+		}
+
 		for i, route := range svc.Routes {
 			at := []any{"services", svc.Name, "routes", i}
 			c.checkDuplicates(append(at, "methods"), route.Methods, "method")
-			c.checkParams(append(at, "path"), route.Path)
-			if route.Path == svc.Health.Liveness || route.Path == svc.Health.Readiness {
-				c.addAt(append(at, "path"), "path %q is the service's health check path: choose another path", route.Path)
+			if !c.checkParams(append(at, "path"), route.Path) {
+				continue
 			}
-			for _, method := range route.Methods {
-				claimRoute(at, fmt.Sprintf("service %q", svc.Name), method, route.Path)
+			for _, method := range unique(route.Methods) {
+				claim := routeClaim{owner: owner, pattern: MuxPattern(method, route.Path), at: at}
+				own = append(own, claim)
+				gateway = append(gateway, claim)
 			}
 		}
-		if svc.Health.Liveness == svc.Health.Readiness {
-			c.addAt([]any{"services", svc.Name, "health"}, "the liveness and readiness paths are both %q: give them different paths", svc.Health.Liveness)
+		for _, name := range sortedKeys(c.spec.Compositions) {
+			comp := c.spec.Compositions[name]
+			if comp.Composer != svc.Name || !c.checkParams([]any{"compositions", name, "path"}, comp.Path) {
+				continue
+			}
+			for _, method := range unique(comp.Methods) {
+				claim := routeClaim{owner: fmt.Sprintf("composition %q", name), pattern: MuxPattern(method, comp.Path), at: []any{"compositions", name, "path"}}
+				own = append(own, claim)
+				gateway = append(gateway, claim)
+			}
 		}
-	}
 
-	for _, name := range sortedKeys(c.spec.Compositions) {
-		comp := c.spec.Compositions[name]
-		at := []any{"compositions", name}
-		c.checkParams(append(at, "path"), comp.Path)
-		for _, method := range comp.Methods {
-			claimRoute(at, fmt.Sprintf("composition %q", name), method, comp.Path)
+		// A conflict inside one service shows up again among all the
+		// routes below, with the same message, and sorting drops the copy.
+		c.claimAll(own)
+	}
+	c.claimAll(gateway)
+}
+
+func unique(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
 	}
+	return out
 }
 
 // checkParams rejects a path that uses one parameter name twice, which Go's
-// ServeMux refuses at start.
-func (c *semanticChecker) checkParams(at []any, path string) {
+// ServeMux rejects at start, and reports whether the path is usable.
+func (c *semanticChecker) checkParams(at []any, path string) bool {
 	seen := map[string]bool{}
 	for _, param := range routeParam.FindAllString(path, -1) {
 		if seen[param] {
 			c.addAt(at, "parameter %s appears twice in %q: give each parameter its own name", param, path)
-			return
+			return false
 		}
 		seen[param] = true
 	}
+	return true
 }
 
 // callEdge is a synchronous call and where the spec declares it.
@@ -341,8 +482,8 @@ func (c *semanticChecker) callEdges() map[string][]callEdge {
 }
 
 // checkCallCycles rejects a cycle of synchronous calls: compose starts a
-// service only after the services it calls are healthy, so a cycle would
-// never start.
+// service only after the services it calls are healthy, and it rejects a
+// cycle of such dependencies.
 func (c *semanticChecker) checkCallCycles() {
 	const (
 		unvisited = iota
@@ -368,7 +509,7 @@ func (c *semanticChecker) checkCallCycles() {
 				key := canonicalCycle(cycle)
 				if !reported[key] {
 					reported[key] = true
-					c.addAt(edge.at, "calls form a cycle %s: compose would wait forever for these services to become healthy; remove one call", strings.Join(append(cycle, edge.callee), " -> "))
+					c.addAt(edge.at, "calls form a cycle %s: docker compose rejects a dependency cycle and would not start the system; remove one call", strings.Join(append(cycle, edge.callee), " -> "))
 				}
 			case unvisited:
 				visit(edge.callee)
