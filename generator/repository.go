@@ -10,14 +10,18 @@ import (
 )
 
 // repositoryFiles maps each file at the root of the generated repository to
-// its template.
-var repositoryFiles = []struct{ path, template string }{
-	{"go.mod", "repo/go.mod.tmpl"},
-	{"README.md", "repo/readme.md.tmpl"},
-	{"Makefile", "repo/makefile.tmpl"},
-	{".gitignore", "repo/gitignore.tmpl"},
-	{".gitattributes", "repo/gitattributes.tmpl"},
-	{".dockerignore", "repo/dockerignore.tmpl"},
+// its template and ownership. go.mod is scaffolded because the team adds its
+// own requirements to it, with go get, as the handlers grow.
+var repositoryFiles = []struct {
+	path, template string
+	ownership      Ownership
+}{
+	{"go.mod", "repo/go.mod.tmpl", Scaffolded},
+	{"README.md", "repo/readme.md.tmpl", Managed},
+	{"Makefile", "repo/makefile.tmpl", Managed},
+	{".gitignore", "repo/gitignore.tmpl", Managed},
+	{".gitattributes", "repo/gitattributes.tmpl", Managed},
+	{".dockerignore", "repo/dockerignore.tmpl", Managed},
 }
 
 // readmeView is the data of the repository templates.
@@ -57,6 +61,7 @@ func renderRepository(r *renderer, spec *schema.Spec) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
+		f.Ownership = rf.ownership
 		files = append(files, f)
 	}
 	return files, nil

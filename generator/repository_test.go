@@ -33,7 +33,6 @@ func renderDeployment(t *testing.T, spec *schema.Spec) map[string]File {
 func TestRepositoryFilesStartWithMarker(t *testing.T) {
 	files := renderDeployment(t, shopSpec(t))
 	firstLines := map[string]string{
-		"go.mod":             "// " + Marker,
 		"README.md":          "<!-- " + Marker + " -->",
 		"Makefile":           "# " + Marker,
 		".gitignore":         "# " + Marker,
@@ -60,8 +59,18 @@ func TestRepositoryFilesStartWithMarker(t *testing.T) {
 			t.Errorf("%s does not end with exactly one newline", path)
 		}
 	}
-	if len(files) != len(firstLines) {
-		t.Errorf("rendered %d files; want %d", len(files), len(firstLines))
+	if len(files) != len(firstLines)+1 {
+		t.Errorf("rendered %d files; want %d and go.mod", len(files), len(firstLines))
+	}
+}
+
+func TestGoModIsScaffolded(t *testing.T) {
+	f := renderDeployment(t, shopSpec(t))["go.mod"]
+	if f.Ownership != Scaffolded {
+		t.Errorf("go.mod is %s; want scaffolded, because the team adds requirements to it", f.Ownership)
+	}
+	if HasMarker(f.Data) {
+		t.Errorf("go.mod carries the marker of a managed file:\n%s", f.Data)
 	}
 }
 
@@ -86,7 +95,7 @@ func TestGoModDeclaresModule(t *testing.T) {
 			t.Errorf("go.mod lacks %q:\n%s", strings.TrimSpace(want), data)
 		}
 	}
-	if strings.Contains(data, "require") {
+	if strings.Contains(data, "\nrequire") {
 		t.Errorf("go.mod requires modules; generated services use the standard library only:\n%s", data)
 	}
 }

@@ -54,6 +54,9 @@ func LoadSource(filename string, src []byte) (*Spec, error) {
 // parseSpecFiles parses path and, when it declares a package, its sibling
 // files of the same package, sorted by name so that the order is stable.
 func parseSpecFiles(path string) ([]*ast.File, error) {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return nil, fmt.Errorf("read spec: %s is a directory: give the path of the spec file, such as %s", filepath.ToSlash(path), filepath.ToSlash(filepath.Join(path, "msgen.cue")))
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
@@ -87,14 +90,20 @@ func parseSpecFiles(path string) ([]*ast.File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read spec: %w", err)
 		}
-		f, err := parser.ParseFile(filepath.ToSlash(match), src, parser.ParseComments)
+
+		// Only the package clause decides whether a file belongs to the
+		// spec, so a broken file of another package is no concern.
+		name := filepath.ToSlash(match)
+		header, err := parser.ParseFile(name, src, parser.PackageClauseOnly)
+		if err != nil || header.PackageName() != pkg {
+			continue
+		}
+		f, err := parser.ParseFile(name, src, parser.ParseComments)
 		if err != nil {
 			errs = append(errs, convertCUEError(err, "")...)
 			continue
 		}
-		if f.PackageName() == pkg {
-			files = append(files, f)
-		}
+		files = append(files, f)
 	}
 	if len(errs) > 0 {
 		return nil, errs.sorted()
@@ -120,6 +129,15 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 	user := ctx.BuildInstance(inst)
 	if err := user.Err(); err != nil {
 		return nil, convertCUEError(err, "").sorted()
+	}
+	if user.IncompleteKind() != cue.StructKind {
+		e := Error{Message: "the spec is not a struct of fields: write fields such as name: \"shop\" at the top level"}
+		if pos := user.Pos(); pos.IsValid() {
+			e.File, e.Line, e.Column = pos.Filename(), pos.Line(), pos.Column()
+		} else if len(files) > 0 {
+			e.File = files[0].Filename
+		}
+		return nil, Errors{e}
 	}
 
 	// A valid spec passes CUE's own validation and exports without a

@@ -106,7 +106,7 @@ func TestLoadCorrelationIDForms(t *testing.T) {
 		{`{header: "X-Request-ID"}`, "X-Request-ID"},
 		{`{}`, "X-Correlation-ID"},
 	} {
-		spec := mustLoad(t, validBase+`gateway: kong: plugins: correlationId: `+tc.value)
+		spec := mustLoad(t, validBase+"services: api: port: 8080\n"+`gateway: kong: plugins: correlationId: `+tc.value)
 		got := ""
 		if cid := spec.Gateway.Kong.Plugins.CorrelationID; cid != nil {
 			got = cid.Header
@@ -264,7 +264,12 @@ func TestLoadErrorMessages(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := loadString(t, tc.src)
+			src := tc.src
+			if !strings.Contains(src, "services:") {
+				// A spec needs a service, and this one adds no error.
+				src += "\nservices: zz: port: 9999\n"
+			}
+			_, err := loadString(t, src)
 			lines := errorLines(t, err)
 			if len(lines) != 1 || lines[0] != tc.want {
 				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(lines, "\n"), tc.want)
@@ -335,5 +340,14 @@ func TestMuxPattern(t *testing.T) {
 	}
 	if got := MuxPattern("PUT", "/orders/{id}"); got != "PUT /orders/{id}" {
 		t.Errorf(`MuxPattern("PUT", "/orders/{id}") = %q, want "PUT /orders/{id}"`, got)
+	}
+}
+
+func TestLoadRequiresAService(t *testing.T) {
+	_, err := loadString(t, validBase)
+	lines := errorLines(t, err)
+	want := "msgen.cue:2:1: services: no services declared: add at least one, such as services: api: port: 8080"
+	if len(lines) != 1 || lines[0] != want {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
 	}
 }

@@ -73,6 +73,9 @@ func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
 }
 
 func (c *semanticChecker) checkServiceNames() {
+	if len(c.declared["services"]) == 0 && !c.broken["services"] {
+		c.addAt([]any{"services"}, "no services declared: add at least one, such as services: api: port: 8080")
+	}
 	byPackage := map[string]string{}
 	for _, name := range sortedKeys(c.declared["services"]) {
 		if err := CheckServiceName(name); err != nil {

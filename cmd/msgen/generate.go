@@ -39,6 +39,9 @@ it instead. Nothing is written when the spec is invalid.`,
   msgen generate --spec testdata/examples/shop/msgen.cue --out shop`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkSpecFlag(cmd, opts.specPath); err != nil {
+				return err
+			}
 			return runGenerate(opts)
 		},
 	}
@@ -64,18 +67,38 @@ func runGenerate(opts *generateOptions) error {
 
 	files, err := generator.Generate(spec)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w\nnothing was written", err)
 	}
 
 	result, err := generator.Write(outDir, files)
-	if err != nil {
-		if result != nil {
-			printWriteResult(opts.io, result, opts.verbose)
-		}
-		return fmt.Errorf("generate into %s: %w", displayPath(outDir), err)
+	if result == nil && err != nil {
+		return fmt.Errorf("generate into %s: %w\nnothing was written", displayPath(outDir), err)
 	}
 	printWriteResult(opts.io, result, opts.verbose)
+	if err != nil {
+		return fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", displayPath(outDir), err)
+	}
+
+	for _, warning := range generator.NotGenerated(spec) {
+		fmt.Fprintf(opts.io.Err, "msgen: warning: %s\n", warning)
+	}
+	if !sameFile(opts.specPath, filepath.Join(outDir, "msgen.cue")) {
+		fmt.Fprintf(opts.io.Err, "msgen: note: the generated Makefile regenerates from msgen.cue in %s; copy %s there to use make generate\n", displayPath(outDir), specPath)
+	}
 	return nil
+}
+
+// sameFile reports whether two paths name the same file, or the same path
+// where neither exists yet.
+func sameFile(a, b string) bool {
+	infoA, errA := os.Stat(a)
+	infoB, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(infoA, infoB)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) {

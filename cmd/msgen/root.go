@@ -26,8 +26,13 @@ type streams struct {
 	Err io.Writer
 }
 
-// usageError marks an error in the command line itself.
-type usageError struct{ err error }
+// usageError marks an error in the command line itself. command is the
+// path of the command whose help explains the usage, such as "msgen
+// generate".
+type usageError struct {
+	err     error
+	command string
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
@@ -57,26 +62,25 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !errors.As(err, &reported) {
 		fmt.Fprintf(stderr, "msgen: %v\n", err)
 	}
-	if isUsageError(err) {
-		fmt.Fprintln(stderr, "Run 'msgen --help' for usage.")
+	if command, ok := usageCommand(err); ok {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", command)
 		return exitUsage
 	}
 	return exitFailure
 }
 
-func isUsageError(err error) bool {
+// usageCommand reports whether err is a usage error and which command's
+// help to point at.
+func usageCommand(err error) (string, bool) {
 	var usage usageError
 	if errors.As(err, &usage) {
-		return true
+		return usage.command, true
 	}
-	// Cobra reports unknown commands and flags as plain errors.
-	msg := err.Error()
-	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "accepts ", "flag needs an argument"} {
-		if strings.HasPrefix(msg, prefix) {
-			return true
-		}
+	// Cobra reports an unknown command as a plain error of the root.
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		return "msgen", true
 	}
-	return false
+	return "", false
 }
 
 func newRootCmd(io *streams) *cobra.Command {
@@ -95,8 +99,8 @@ written while the spec is invalid.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageError{err}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError{err: err, command: cmd.CommandPath()}
 	})
 
 	root.AddCommand(
@@ -129,7 +133,15 @@ func printSpecErrors(io *streams, specPath string, err error, outcome string) er
 // noArgs rejects positional arguments as a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])}
+		return usageError{err: fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args[0]), command: cmd.CommandPath()}
+	}
+	return nil
+}
+
+// checkSpecFlag rejects an empty --spec as a usage error.
+func checkSpecFlag(cmd *cobra.Command, specPath string) error {
+	if specPath == "" {
+		return usageError{err: errors.New("--spec is empty: give the path of the spec file, such as msgen.cue"), command: cmd.CommandPath()}
 	}
 	return nil
 }

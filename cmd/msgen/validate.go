@@ -27,6 +27,9 @@ field, and exits 1 when there is any.`,
   msgen validate --spec testdata/examples/shop/msgen.cue`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkSpecFlag(cmd, opts.specPath); err != nil {
+				return err
+			}
 			return runValidate(opts)
 		},
 	}

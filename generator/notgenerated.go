@@ -1,0 +1,62 @@
+package generator
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// NotGenerated lists the parts of spec that the schema accepts but that this
+// version of msgen does not generate yet, each as a sentence for a warning.
+// The schema accepts every concept of the architecture from the start, so
+// that a spec need not change when msgen learns to generate more.
+func NotGenerated(spec *schema.Spec) []string {
+	var warnings []string
+	if slices.Contains(spec.Targets, "kubernetes") {
+		warnings = append(warnings, `target "kubernetes": Kubernetes manifests are not generated yet, only the compose files`)
+	}
+	if !slices.Contains(spec.Targets, "compose") {
+		warnings = append(warnings, "the compose files are generated although targets does not list \"compose\", because they are the only deployment msgen generates yet")
+	}
+	if spec.Mesh != "none" {
+		warnings = append(warnings, fmt.Sprintf("mesh %q: service mesh configuration is not generated yet", spec.Mesh))
+	}
+	if spec.ControlPlane.Replicas > 1 {
+		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))
+	}
+
+	var events, patterns []string
+	for _, svc := range spec.SortedServices() {
+		if len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 {
+			events = append(events, svc.Name)
+		}
+		if svc.Data.Pattern == schema.PatternCQRS || svc.Data.Pattern == schema.PatternEventSourcing {
+			patterns = append(patterns, fmt.Sprintf("%s (%s)", svc.Name, svc.Data.Pattern))
+		}
+	}
+	if len(events) > 0 || len(spec.Sagas) > 0 {
+		warnings = append(warnings, "events and sagas appear in the README's diagram only: no message broker, outbox or saga code is generated yet")
+	}
+	if len(patterns) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL, but the pattern's code is not generated yet", joinList(patterns)))
+	}
+	if len(spec.Compositions) > 0 {
+		warnings = append(warnings, "compositions get a route and a scaffolded handler on their composer, but the code that calls and merges the sources is not generated yet")
+	}
+	return warnings
+}
+
+func joinList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	out := items[0]
+	for _, item := range items[1 : len(items)-1] {
+		out += ", " + item
+	}
+	return out + " and " + items[len(items)-1]
+}
