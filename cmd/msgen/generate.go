@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -115,6 +116,19 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 	}
 	fmt.Fprintf(io.Err, "msgen: %d written, %d unchanged, %d skipped\n",
 		len(result.Written), len(result.Unchanged), len(result.Skipped))
+
+	// A changed routes.go beside a kept handlers.go usually means new
+	// routes, whose handler methods the user has to add by hand.
+	skipped := map[string]bool{}
+	for _, p := range result.Skipped {
+		skipped[p] = true
+	}
+	for _, p := range result.Written {
+		dir, file := path.Split(p)
+		if file == "routes.go" && skipped[dir+"handlers.go"] {
+			fmt.Fprintf(io.Err, "msgen: note: %s changed: add a method to %shandlers.go for each new route, or the service will not build\n", p, dir)
+		}
+	}
 }
 
 // displayPath returns path relative to the working directory when it is
