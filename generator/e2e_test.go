@@ -56,7 +56,7 @@ func TestE2EOrdersService(t *testing.T) {
 		if !strings.Contains(body, `"name":"database"`) {
 			t.Errorf("GET /readyz body = %s, want the failed check named database", body)
 		}
-		if code := svc.healthcheck(t); code == 0 {
+		if code, _ := svc.healthcheck(t); code == 0 {
 			t.Error("healthcheck exit code = 0, want non-zero")
 		}
 		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotImplemented {
@@ -64,6 +64,16 @@ func TestE2EOrdersService(t *testing.T) {
 		}
 
 		svc.stop(t)
+
+		// Nothing listens now, so the request itself fails.
+		code, output := svc.healthcheck(t)
+		if code == 0 {
+			t.Error("healthcheck of a stopped service: exit code 0, want non-zero")
+		}
+		url := fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.port)
+		if n := strings.Count(output, url); n != 1 {
+			t.Errorf("healthcheck output %q names %s %d times, want once", output, url, n)
+		}
 	})
 
 	t.Run("database up", func(t *testing.T) {
@@ -73,15 +83,27 @@ func TestE2EOrdersService(t *testing.T) {
 		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
 			t.Errorf("GET /readyz = %d %s, want 200", code, body)
 		}
-		if code := svc.healthcheck(t); code != 0 {
+		if code, _ := svc.healthcheck(t); code != 0 {
 			t.Errorf("healthcheck exit code = %d, want 0", code)
 		}
 		svc.stop(t)
 
+		// With trust authentication the server sends AuthenticationOk and
+		// only then reports the missing database.
+		missing := startService(t, orders, "DATABASE_URL="+db.url(missingTrustedDatabase))
+		code, body := missing.get(t, "/readyz")
+		if code != http.StatusServiceUnavailable {
+			t.Errorf("GET /readyz with a missing database under trust authentication = %d %s, want 503", code, body)
+		}
+		if !strings.Contains(body, "3D000") {
+			t.Errorf("GET /readyz body = %s, want SQLSTATE 3D000 (database does not exist)", body)
+		}
+		missing.stop(t)
+
 		// pg_hba.conf rejects this database before authentication, so the
 		// server replies to the startup message with an ErrorResponse.
 		rejected := startService(t, orders, "DATABASE_URL="+db.url(rejectedDatabase))
-		code, body := rejected.get(t, "/readyz")
+		code, body = rejected.get(t, "/readyz")
 		if code != http.StatusServiceUnavailable {
 			t.Errorf("GET /readyz with a rejected database = %d %s, want 503", code, body)
 		}
@@ -92,6 +114,36 @@ func TestE2EOrdersService(t *testing.T) {
 			t.Errorf("GET /readyz body = %s, want SQLSTATE 28000", body)
 		}
 		rejected.stop(t)
+	})
+
+	t.Run("drain delay", func(t *testing.T) {
+		db := startPostgres(t)
+
+		// During the drain delay the readiness endpoint answers 503 while
+		// routes are still served, and a second SIGTERM ends the process.
+		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=1h")
+		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
+			t.Fatalf("GET /readyz = %d %s, want 200", code, body)
+		}
+		svc.signal(t)
+		code, body := svc.waitForReadiness(t, http.StatusServiceUnavailable)
+		if code != http.StatusServiceUnavailable || !strings.Contains(body, `"name":"shutdown"`) {
+			t.Errorf("GET /readyz after SIGTERM = %d %s, want 503 with the shutdown check", code, body)
+		}
+		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotImplemented {
+			t.Errorf("GET /orders/42 during the drain delay = %d %s, want 501", code, body)
+		}
+		svc.signal(t)
+		if err := svc.wait(t); !killedBy(err, syscall.SIGTERM) {
+			t.Errorf("exit after a second SIGTERM: %v, want death by SIGTERM", err)
+		}
+
+		// A short drain delay ends in a clean shutdown.
+		short := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=200ms")
+		short.stop(t)
+		if !strings.Contains(short.output.String(), `"drain_delay":"200ms"`) {
+			t.Errorf("output does not log the drain delay of 200ms:\n%s", short.output.String())
+		}
 	})
 }
 
@@ -326,39 +378,80 @@ func (s *runningService) get(t *testing.T, path string) (int, string) {
 }
 
 // healthcheck runs "<binary> healthcheck" against the service and returns
-// its exit code.
-func (s *runningService) healthcheck(t *testing.T) int {
+// its exit code and output.
+func (s *runningService) healthcheck(t *testing.T) (int, string) {
 	t.Helper()
 	cmd := exec.Command(s.binary, "healthcheck")
 	cmd.Env = []string{"PORT=" + strconv.Itoa(s.port)}
 	out, err := cmd.CombinedOutput()
+	output := string(bytes.TrimSpace(out))
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
-		return 0
+		return 0, output
 	case errors.As(err, &exitErr):
-		t.Logf("healthcheck: %s", bytes.TrimSpace(out))
-		return exitErr.ExitCode()
+		t.Logf("healthcheck: %s", output)
+		return exitErr.ExitCode(), output
 	default:
 		t.Fatalf("run healthcheck: %v", err)
-		return -1
+		return -1, ""
+	}
+}
+
+// signal sends SIGTERM to the service.
+func (s *runningService) signal(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("send SIGTERM: %v", err)
+	}
+}
+
+// wait waits for the service to exit and returns the error of cmd.Wait.
+func (s *runningService) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-s.exited:
+		return err
+	case <-time.After(waitLimit):
+		t.Fatalf("the service did not exit within %s", waitLimit)
+		return nil
 	}
 }
 
 // stop sends SIGTERM and checks that the service exits with code 0.
 func (s *runningService) stop(t *testing.T) {
 	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatalf("send SIGTERM: %v", err)
+	s.signal(t)
+	if err := s.wait(t); err != nil {
+		t.Errorf("exit after SIGTERM: %v, want exit code 0\n%s", err, s.output.String())
 	}
-	select {
-	case err := <-s.exited:
+}
+
+// waitForReadiness sends GET /readyz until the response has the status
+// code want or the service stops answering, and returns the last response.
+func (s *runningService) waitForReadiness(t *testing.T, want int) (int, string) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		code, body, err := s.tryGet("/readyz")
 		if err != nil {
-			t.Errorf("exit after SIGTERM: %v, want exit code 0\n%s", err, s.output.String())
+			t.Fatalf("GET /readyz: %v", err)
 		}
-	case <-time.After(waitLimit):
-		t.Errorf("the service did not exit within %s of SIGTERM", waitLimit)
+		if code == want || time.Now().After(deadline) {
+			return code, body
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// killedBy reports whether err is the exit of a process that sig killed.
+func killedBy(err error, sig syscall.Signal) bool {
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) {
+		return false
+	}
+	status, ok := exitErr.Sys().(syscall.WaitStatus)
+	return ok && status.Signaled() && status.Signal() == sig
 }
 
 // lockedBuffer collects the output of a process for failure messages.
@@ -401,6 +494,9 @@ func postgresURL(port int, database string) string {
 const (
 	postgresPassword = "e2e-password"
 	rejectedDatabase = "rejected"
+	// missingTrustedDatabase does not exist, and pg_hba.conf lets any user
+	// connect to it without a password.
+	missingTrustedDatabase = "missing"
 )
 
 // testPostgres is a PostgreSQL server in a temporary directory.
@@ -413,8 +509,9 @@ func (p testPostgres) url(database string) string {
 }
 
 // startPostgres initialises and starts a PostgreSQL server on a free
-// loopback port, with SCRAM authentication and a pg_hba.conf rule that
-// rejects the database rejectedDatabase. It skips the test when no server
+// loopback port, with SCRAM authentication, a pg_hba.conf rule that rejects
+// the database rejectedDatabase and one that trusts every connection to
+// missingTrustedDatabase. It skips the test when no server
 // binaries are installed. initdb rejects running as root, so as root the
 // server runs as the postgres user.
 func startPostgres(t *testing.T) testPostgres {
@@ -427,11 +524,11 @@ func startPostgres(t *testing.T) testPostgres {
 		var err error
 		owner, err = user.Lookup("postgres")
 		if err != nil {
-			t.Skipf("running as root, but initdb does not run as root: create a postgres user to run the server as (%v)", err)
+			skipUnlessCI(t, "running as root, but initdb does not run as root: create a postgres user to run the server as (%v)", err)
 		}
 		runuser, err := exec.LookPath("runuser")
 		if err != nil {
-			t.Skipf("running as root, but initdb does not run as root: install runuser (util-linux) to run it as postgres (%v)", err)
+			skipUnlessCI(t, "running as root, but initdb does not run as root: install runuser (util-linux) to run it as postgres (%v)", err)
 		}
 		prefix = []string{runuser, "-u", "postgres", "--"}
 	}
@@ -475,8 +572,9 @@ func startPostgres(t *testing.T) testPostgres {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reject := "host " + rejectedDatabase + " all 127.0.0.1/32 reject\n"
-	if err := os.WriteFile(hba, append([]byte(reject), rules...), 0o600); err != nil {
+	extra := "host " + rejectedDatabase + " all 127.0.0.1/32 reject\n" +
+		"host " + missingTrustedDatabase + " all 127.0.0.1/32 trust\n"
+	if err := os.WriteFile(hba, append([]byte(extra), rules...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -508,7 +606,7 @@ func postgresBinDir(t *testing.T) string {
 			return dir
 		}
 	}
-	t.Skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed: install the postgresql package to run this test")
+	skipUnlessCI(t, "PostgreSQL server binaries (initdb, pg_ctl) are not installed: install the postgresql package to run this test")
 	return ""
 }
 
@@ -597,4 +695,15 @@ func (a *fakeConsul) waitForRegistration(t *testing.T) fakeConsulRegistration {
 	}
 	t.Fatalf("no registration within %s; agent requests: %q", waitLimit, a.paths())
 	return fakeConsulRegistration{}
+}
+
+// skipUnlessCI skips the test for a missing tool, or fails it when the
+// environment variable CI is set, because CI installs every tool the tests
+// need and must never pass by skipping.
+func skipUnlessCI(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf(format+" (CI is set, so this is an error)", args...)
+	}
+	t.Skipf(format, args...)
 }

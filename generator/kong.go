@@ -47,10 +47,15 @@ type kongService struct {
 }
 
 type kongRoute struct {
-	Name    string
-	Paths   []string
-	Methods []string
+	Name          string
+	Paths         []string
+	Methods       []string
+	RegexPriority int
 }
+
+// kongMaxSeconds is the largest value of Kong's health check intervals and
+// timeout: Kong's upstream schema types them as seconds from 0 to 65535.
+const kongMaxSeconds = 65535
 
 // kongUpstream is an upstream with one target and its health checks. The
 // intervals and the timeout are whole seconds.
@@ -144,7 +149,12 @@ func newKongRoute(name, path string, methods []string) (kongRoute, error) {
 	if err != nil {
 		return kongRoute{}, err
 	}
-	return kongRoute{Name: name, Paths: []string{kongPath}, Methods: methods}, nil
+	return kongRoute{
+		Name:          name,
+		Paths:         []string{kongPath},
+		Methods:       methods,
+		RegexPriority: kongRegexPriority(path),
+	}, nil
 }
 
 func newKongUpstream(spec *schema.Spec, svc *schema.Service, name string) (kongUpstream, error) {
@@ -171,17 +181,16 @@ func newKongUpstream(spec *schema.Spec, svc *schema.Service, name string) (kongU
 	}, nil
 }
 
-// kongRoutePath converts a path template into a Kong route path. A path
-// without parameters stays a plain path, which Kong matches as a prefix. A
-// path with parameters becomes a Kong 3 regex path ("~" prefix) that names
-// each parameter and matches the whole request path, so /orders/{id}
-// becomes ~/orders/(?<id>[^/]+)$.
+// kongRoutePath converts a path template into a Kong 3 regex path ("~"
+// prefix). Kong anchors a regex path at the start of the request path, and
+// the "$" anchors it at the end, so the route matches exactly the request
+// paths that the service's http.ServeMux pattern matches. A plain Kong path
+// would match as a prefix instead: /orders would also match /orders/x. Each
+// parameter becomes a named group for one segment, so /orders/{id} becomes
+// ~/orders/(?<id>[^/]+)$, and literal segments are quoted, so / becomes ~/$.
 func kongRoutePath(path string) (string, error) {
 	if !strings.HasPrefix(path, "/") {
 		return "", fmt.Errorf("route path %q does not start with \"/\"", path)
-	}
-	if !strings.ContainsAny(path, "{}") {
-		return path, nil
 	}
 
 	segments := strings.Split(path, "/")
@@ -204,9 +213,31 @@ func kongRoutePath(path string) (string, error) {
 	return "~" + strings.Join(segments, "/") + "$", nil
 }
 
+// kongRegexPriority returns the regex_priority of the Kong route for a path
+// template: its number of literal segments. Among the routes whose methods
+// and regex match a request, Kong picks the one with the highest
+// regex_priority, while Go 1.22's http.ServeMux picks the most specific
+// pattern. Two paths that match a common request have the same number of
+// segments, because every regex is anchored at both ends, and the schema
+// rejects such a pair with a common method unless one path is more
+// specific: a literal segment wherever the other has one, and at least one
+// more. So the more specific path gets the higher priority, and two routes
+// with equal priority never match the same request, which makes Kong pick
+// the route that the service serves: /orders/archive (2) beats
+// /orders/{id} (1), and / (0) matches only the root.
+func kongRegexPriority(path string) int {
+	literals := 0
+	for _, segment := range strings.Split(strings.Trim(path, "/"), "/") {
+		if segment != "" && !pathParam.MatchString(segment) {
+			literals++
+		}
+	}
+	return literals
+}
+
 // wholeSeconds converts a Go duration to whole seconds, rounding up and at
 // least 1, because decK's schema types Kong's health check intervals and
-// timeout as integers.
+// timeout as integers. It rejects a duration above kongMaxSeconds.
 func wholeSeconds(duration string) (int, error) {
 	d, err := time.ParseDuration(duration)
 	if err != nil {
@@ -215,7 +246,12 @@ func wholeSeconds(duration string) (int, error) {
 	if d <= 0 {
 		return 0, fmt.Errorf("duration %q is not positive", duration)
 	}
-	return int(math.Ceil(d.Seconds())), nil
+	seconds := math.Ceil(d.Seconds())
+	if seconds > kongMaxSeconds {
+		return 0, fmt.Errorf("duration %q is %.0f seconds, more than Kong's maximum of %d seconds (about 18h): use a shorter duration",
+			duration, seconds, kongMaxSeconds)
+	}
+	return int(seconds), nil
 }
 
 // compositionsOf returns the sorted names of the compositions whose composer
