@@ -264,13 +264,14 @@ func (c *semanticChecker) checkEnvironment() {
 		claimDotEnv(EnvPrefix(db)+"DB_PASSWORD", fmt.Sprintf("database %q", db), []any{"databases", db})
 	}
 
+	edges := c.callEdges()
 	for _, svc := range c.spec.SortedServices() {
 		set := map[string]string{}
 		for _, name := range RuntimeVariables {
 			set[name] = "msgen"
 		}
-		for _, callee := range c.calleesOf(svc.Name) {
-			set[EnvPrefix(callee)+"URL"] = fmt.Sprintf("msgen, for calls to service %q", callee)
+		for _, edge := range edges[svc.Name] {
+			set[EnvPrefix(edge.callee)+"URL"] = fmt.Sprintf("msgen, for calls to service %q", edge.callee)
 		}
 
 		for _, name := range sortedKeys(svc.Env) {
@@ -293,16 +294,6 @@ func (c *semanticChecker) checkEnvironment() {
 			claimDotEnv(EnvPrefix(svc.Name)+secret, fmt.Sprintf("secret %s of service %q", secret, svc.Name), at)
 		}
 	}
-}
-
-// calleesOf returns the services that name calls, composition sources
-// included.
-func (c *semanticChecker) calleesOf(name string) []string {
-	var callees []string
-	for _, edge := range c.callEdges()[name] {
-		callees = append(callees, edge.callee)
-	}
-	return unique(callees)
 }
 
 // maxHealthDuration bounds health check durations. Kong stores its health
