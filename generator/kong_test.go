@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -178,7 +179,7 @@ func checkKongRoutes(t *testing.T, spec *schema.Spec, cfg *kongConfig) {
 			want[svc.Name] = append(want[svc.Name], specRoute{r.Path, r.Methods})
 		}
 	}
-	for _, name := range mapKeys(spec.Compositions) {
+	for _, name := range slices.Sorted(maps.Keys(spec.Compositions)) {
 		comp := spec.Compositions[name]
 		want[comp.Composer] = append(want[comp.Composer], specRoute{comp.Path, comp.Methods})
 	}
@@ -615,7 +616,7 @@ func serviceMux(spec *schema.Spec) (*http.ServeMux, []string) {
 			add(muxRoute(fmt.Sprintf("%s-%d", svc.Name, i+1)), r.Path, r.Methods)
 		}
 	}
-	for _, name := range mapKeys(spec.Compositions) {
+	for _, name := range slices.Sorted(maps.Keys(spec.Compositions)) {
 		comp := spec.Compositions[name]
 		add(muxRoute(comp.Composer+"-"+name), comp.Path, comp.Methods)
 	}

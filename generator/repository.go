@@ -2,7 +2,8 @@ package generator
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,10 +99,10 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 		view.Services = append(view.Services, rs)
 	}
 
-	for _, name := range mapKeys(spec.Sagas) {
+	for _, name := range slices.Sorted(maps.Keys(spec.Sagas)) {
 		view.Sagas = append(view.Sagas, sagaDescription(name, spec.Sagas[name]))
 	}
-	for _, name := range mapKeys(spec.Compositions) {
+	for _, name := range slices.Sorted(maps.Keys(spec.Compositions)) {
 		comp := spec.Compositions[name]
 		view.Compositions = append(view.Compositions, fmt.Sprintf("**%s**: %s, answered by `%s` from %s.",
 			name, routeDescription(comp.Methods, comp.Path), comp.Composer, codeList(comp.From)))
@@ -149,7 +150,7 @@ func mermaidDiagram(spec *schema.Spec) []string {
 		}
 	}
 
-	for _, event := range mapKeys(spec.Events) {
+	for _, event := range slices.Sorted(maps.Keys(spec.Events)) {
 		id := mermaidID("evt", event)
 		lines = append(lines, fmt.Sprintf(`  %s{{"%s"}}`, id, mermaidLabel(event)))
 		for _, svc := range spec.SortedServices() {
@@ -238,14 +239,4 @@ func acceptsGET(methods []string) bool {
 		}
 	}
 	return false
-}
-
-// mapKeys returns the keys of m in sorted order.
-func mapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
