@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,9 +153,18 @@ func newKongRoute(name, path string, methods []string) (kongRoute, error) {
 	return kongRoute{
 		Name:          name,
 		Paths:         []string{kongPath},
-		Methods:       methods,
+		Methods:       kongMethods(methods),
 		RegexPriority: kongRegexPriority(path),
 	}, nil
+}
+
+// kongMethods returns the methods of a Kong route for a spec route. Go's
+// http.ServeMux serves HEAD wherever it serves GET, so Kong routes HEAD too.
+func kongMethods(methods []string) []string {
+	if !slices.Contains(methods, "GET") || slices.Contains(methods, "HEAD") {
+		return methods
+	}
+	return append(slices.Clone(methods), "HEAD")
 }
 
 func newKongUpstream(spec *schema.Spec, svc *schema.Service, name string) (kongUpstream, error) {
