@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/msgen-dev/msgen/schema"
 )
@@ -26,10 +27,13 @@ const (
 	postgresPort     = 5432
 	dataVolumeSuffix = "-data"
 	databaseSuffix   = "-db"
-	// serviceStopGrace is how long compose waits after SIGTERM before it
-	// kills a service. It exceeds the platform's default SHUTDOWN_TIMEOUT of
-	// 15s so that a graceful shutdown is never cut short by SIGKILL.
-	serviceStopGrace = "20s"
+	// defaultShutdownTimeout is the platform's SHUTDOWN_TIMEOUT when the
+	// spec's env does not set it.
+	defaultShutdownTimeout = 15 * time.Second
+	// stopGraceMargin is how much longer compose waits after SIGTERM than
+	// the service's drain delay and shutdown timeout before it kills the
+	// service, so that a graceful shutdown is never cut short by SIGKILL.
+	stopGraceMargin = 5 * time.Second
 )
 
 // composeView is the data of the docker-compose.yml template.
@@ -249,8 +253,23 @@ func newComposeService(spec *schema.Spec, svc *schema.Service) (composeService, 
 		Env:        sortedEnv(env),
 		DependsOn:  healthy(dependsOn),
 		Health:     newComposeHealth(svc.Health),
-		StopGrace:  serviceStopGrace,
+		StopGrace:  stopGrace(svc),
 	}, nil
+}
+
+// stopGrace returns the stop_grace_period of a service: its DRAIN_DELAY and
+// SHUTDOWN_TIMEOUT from the spec's env, or their defaults, plus
+// stopGraceMargin. The schema has checked that both parse.
+func stopGrace(svc *schema.Service) string {
+	shutdown := defaultShutdownTimeout
+	if d, err := time.ParseDuration(svc.Env["SHUTDOWN_TIMEOUT"]); err == nil {
+		shutdown = d
+	}
+	var drain time.Duration
+	if d, err := time.ParseDuration(svc.Env["DRAIN_DELAY"]); err == nil {
+		drain = d
+	}
+	return (drain + shutdown + stopGraceMargin).String()
 }
 
 // newComposeDatabase returns the PostgreSQL container named after owner, a

@@ -199,8 +199,8 @@ func TestE2EConsulRegistration(t *testing.T) {
 	}
 }
 
-// edgeSpec has service names that clash with names in main.go or with the
-// platform package, a root route, camel-case path parameters, secrets, a
+// edgeSpec has service names that clash with names in main.go, with
+// predeclared identifiers or with the platform package, a root route, camel-case path parameters, secrets, a
 // composition with several methods and a millisecond health timeout.
 const edgeSpec = `
 name:      "edge"
@@ -223,6 +223,11 @@ services: {
 		routes: [{path: "/v1/time-zones"}]
 	}
 	service: port: 9003
+	handler: port: 9005
+	mux: port:     9006
+	rt: port:      9007
+	true: {port: 9008, data: pattern: "database-per-service"}
+	false: port:   9009
 	time: {
 		port: 9004
 		health: {liveness: "/health/live", readiness: "/health/ready", timeout: "1500ms"}

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"io/fs"
 	"maps"
 	"net/http"
@@ -88,9 +89,12 @@ type routeView struct {
 }
 
 // mainImportNames are the names that main.go declares or imports besides the
-// service package.
+// service package, its locals included. A service package of one of these
+// names, or of a predeclared identifier such as "true", is imported under an
+// alias.
 var mainImportNames = map[string]bool{
 	"http": true, "main": true, "os": true, "platform": true, "service": true, "time": true,
+	"registerRoutes": true, "mux": true, "rt": true, "handler": true,
 }
 
 // renderPlatform renders the shared runtime package internal/platform: one
@@ -155,7 +159,7 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		return nil, fmt.Errorf("the Go package name %q is a Go keyword: rename the service", pkg)
 	}
 	importName := pkg
-	if mainImportNames[pkg] {
+	if mainImportNames[pkg] || types.Universe.Lookup(pkg) != nil {
 		importName = pkg + "svc"
 	}
 

@@ -4,7 +4,9 @@ package schema
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,6 +60,9 @@ func parseSpecFiles(path string) ([]*ast.File, error) {
 		return nil, fmt.Errorf("read spec: %s is a directory: give the path of the spec file, such as %s", filepath.ToSlash(path), filepath.ToSlash(filepath.Join(path, "msgen.cue")))
 	}
 	src, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read spec: %w: run msgen in the directory of msgen.cue, or name the spec with --spec", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
@@ -128,7 +133,7 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 	}
 	user := ctx.BuildInstance(inst)
 	if err := user.Err(); err != nil {
-		return nil, convertCUEError(err, "").sorted()
+		return nil, inFile(convertCUEError(err, ""), files[0].Filename).sorted()
 	}
 	if user.IncompleteKind() != cue.StructKind {
 		e := Error{Message: "the spec is not a struct of fields: write fields such as name: \"shop\" at the top level"}
@@ -172,7 +177,7 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 	errs = append(errs, checkSemantics(d, user)...)
 
 	if len(errs) > 0 {
-		return nil, errs.sorted()
+		return nil, inFile(errs, files[0].Filename).sorted()
 	}
 	d.spec.addCompositionCalls()
 	return d.spec, nil
@@ -186,6 +191,17 @@ func exportValid(unified cue.Value) ([]byte, bool) {
 	}
 	data, err := unified.MarshalJSON()
 	return data, err == nil
+}
+
+// inFile names file in each error that has no position, such as CUE's
+// report of a structural cycle, so that every error names the spec.
+func inFile(errs Errors, file string) Errors {
+	for i := range errs {
+		if errs[i].File == "" {
+			errs[i].File = file
+		}
+	}
+	return errs
 }
 
 // convertCUEError turns a raw CUE error into Errors, keeping the first

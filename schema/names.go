@@ -54,7 +54,7 @@ func CheckServiceName(name string) error {
 	}
 	for _, suffix := range platformSuffixes {
 		if strings.HasSuffix(name, "-"+suffix) {
-			return fmt.Errorf("invalid service name %q: it ends in the Go platform suffix %q, so a Go file named after the service would build on that platform only; choose another name", name, suffix)
+			return fmt.Errorf("invalid service name %q: it ends in the Go platform name %q, which msgen reserves because the go tool reads such a suffix of a file name as a build constraint; choose another name", name, suffix)
 		}
 	}
 	if strings.Contains(name, "--") {

@@ -31,6 +31,7 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 	c.checkData()
 	c.checkReferences()
 	c.checkEvents()
+	c.checkRateLimits()
 	c.checkEnvironment()
 	c.checkDurations()
 	c.checkPorts()
@@ -119,7 +120,21 @@ func (c *semanticChecker) checkContainerNames() {
 	}
 }
 
+// maxLabel is the maximum length of a DNS label, and so of a compose host.
+const maxLabel = 63
+
 func (c *semanticChecker) checkData() {
+	for _, svc := range c.spec.SortedServices() {
+		if host := DatabaseHost(svc.Name); svc.OwnsDatabase() && len(host) > maxLabel {
+			c.addAt([]any{"services", svc.Name}, "the name of service %q is too long for its database host %q, which has %d characters where DNS allows %d: shorten the name to at most %d characters", svc.Name, host, len(host), maxLabel, maxLabel-len(DatabaseHost("")))
+		}
+	}
+	for _, db := range c.spec.DatabaseNames() {
+		if host := DatabaseHost(db); len(host) > maxLabel {
+			c.addAt([]any{"databases", db}, "the name of database %q is too long for its host %q, which has %d characters where DNS allows %d: shorten the name to at most %d characters", db, host, len(host), maxLabel, maxLabel-len(DatabaseHost("")))
+		}
+	}
+
 	for _, svc := range c.spec.SortedServices() {
 		at := []any{"services", svc.Name, "data"}
 		switch {
@@ -235,11 +250,32 @@ func (c *semanticChecker) checkEvents() {
 	}
 }
 
-// RuntimeVariables are the environment variables that every generated
-// service reads, besides the <CALLEE>_URL variable of each called service.
-var RuntimeVariables = []string{
-	"PORT", "LOG_LEVEL", "SHUTDOWN_TIMEOUT", "DRAIN_DELAY", "DATABASE_URL",
-	"CONSUL_HTTP_ADDR", "CONSUL_HTTP_TOKEN",
+// SetVariables are the environment variables that the generated compose
+// file sets for a service, besides the <CALLEE>_URL variable of each called
+// service. A spec cannot set them again.
+var SetVariables = []string{"PORT", "DATABASE_URL", "CONSUL_HTTP_ADDR"}
+
+// TunableVariables are the environment variables that a generated service
+// reads with a default, which a spec may set in env: each maps to a check of
+// its value that returns a problem or "".
+var TunableVariables = map[string]func(value string) string{
+	"LOG_LEVEL": func(value string) string {
+		switch value {
+		case "debug", "info", "warn", "error":
+			return ""
+		}
+		return "use debug, info, warn or error"
+	},
+	"SHUTDOWN_TIMEOUT": checkEnvDuration,
+	"DRAIN_DELAY":      checkEnvDuration,
+}
+
+func checkEnvDuration(value string) string {
+	d, err := time.ParseDuration(value)
+	if err != nil || d < 0 || d > maxHealthDuration {
+		return "use a Go duration from 0s to 1h, such as \"15s\""
+	}
+	return ""
 }
 
 // checkEnvironment rejects a variable name that two things would set: a
@@ -267,7 +303,7 @@ func (c *semanticChecker) checkEnvironment() {
 	edges := c.callEdges()
 	for _, svc := range c.spec.SortedServices() {
 		set := map[string]string{}
-		for _, name := range RuntimeVariables {
+		for _, name := range SetVariables {
 			set[name] = "msgen"
 		}
 		for _, edge := range edges[svc.Name] {
@@ -279,6 +315,11 @@ func (c *semanticChecker) checkEnvironment() {
 			if who, ok := set[name]; ok {
 				c.addAt(at, "variable %s is already set by %s: rename it", name, who)
 				continue
+			}
+			if check, ok := TunableVariables[name]; ok {
+				if problem := check(svc.Env[name]); problem != "" {
+					c.addAt(at, "invalid value %q for %s: %s", svc.Env[name], name, problem)
+				}
 			}
 			set[name] = "the service's env"
 		}
@@ -339,6 +380,31 @@ func (c *semanticChecker) checkDurations() {
 	}
 }
 
+// checkRateLimits rejects a longer window with a lower limit than a shorter
+// one, which Kong's rate-limiting plugin rejects when it loads the
+// configuration.
+func (c *semanticChecker) checkRateLimits() {
+	limits := c.spec.Gateway.Kong.Plugins.RateLimiting
+	if limits == nil {
+		return
+	}
+	windows := []struct {
+		name  string
+		limit int
+	}{{"second", limits.Second}, {"minute", limits.Minute}, {"hour", limits.Hour}, {"day", limits.Day}}
+
+	previous := -1
+	for i, w := range windows {
+		if w.limit == 0 {
+			continue
+		}
+		if previous >= 0 && w.limit < windows[previous].limit {
+			c.addAt([]any{"gateway", "kong", "plugins", "rateLimiting", w.name}, "the limit per %s, %d, is lower than the limit per %s, %d: a longer window needs at least the limit of a shorter one", w.name, w.limit, windows[previous].name, windows[previous].limit)
+		}
+		previous = i
+	}
+}
+
 func (c *semanticChecker) checkDuplicates(at []any, list []string, what string) {
 	seen := map[string]bool{}
 	for i, item := range list {
@@ -378,6 +444,14 @@ var routeParam = regexp.MustCompile(`\{[^}]*\}`)
 func (c *semanticChecker) checkRoutes() {
 	if c.spec.Health.Liveness != "" && c.spec.Health.Liveness == c.spec.Health.Readiness {
 		c.addAt([]any{"health"}, "the liveness and readiness paths are both %q: give them different paths", c.spec.Health.Liveness)
+	}
+
+	for _, field := range []string{"liveness", "readiness"} {
+		path := c.spec.Health.Liveness
+		if field == "readiness" {
+			path = c.spec.Health.Readiness
+		}
+		c.checkParams([]any{"health", field}, path)
 	}
 
 	var gateway []routeClaim
@@ -437,9 +511,19 @@ func unique(list []string) []string {
 	return out
 }
 
-// checkParams rejects a path that uses one parameter name twice, which Go's
-// ServeMux rejects at start, and reports whether the path is usable.
+// checkParams rejects a path with a "." or ".." segment or with one
+// parameter name twice, which Go's ServeMux rejects at start, and reports
+// whether the path is usable.
 func (c *semanticChecker) checkParams(at []any, path string) bool {
+	if path == "" {
+		return false // missing, reported by the structural check
+	}
+	for _, segment := range strings.Split(path, "/") {
+		if segment == "." || segment == ".." {
+			c.addAt(at, "path %q has a %q segment, which no request can match after path cleaning: remove it", path, segment)
+			return false
+		}
+	}
 	seen := map[string]bool{}
 	for _, param := range routeParam.FindAllString(path, -1) {
 		if seen[param] {
@@ -552,11 +636,14 @@ func (c *semanticChecker) checkNetwork() {
 	}
 	prefix, err := netip.ParsePrefix(c.spec.Network.Subnet)
 	switch {
-	case err != nil || !prefix.Addr().Is4():
+	case err != nil || !prefix.Addr().Is4() || prefix.Bits() < 8:
 		c.addAt([]any{"network", "subnet"}, "invalid subnet %q: use an IPv4 subnet in CIDR notation such as \"172.30.0.0/24\"", c.spec.Network.Subnet)
 		return
 	case prefix.Masked() != prefix:
 		c.addAt([]any{"network", "subnet"}, "subnet %q has host bits set: use %q", c.spec.Network.Subnet, prefix.Masked().String())
+		return
+	case !prefix.Addr().IsPrivate():
+		c.addAt([]any{"network", "subnet"}, "subnet %q is not a private IPv4 range: use a subnet of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", c.spec.Network.Subnet)
 		return
 	case prefix.Bits() > 29:
 		c.addAt([]any{"network", "subnet"}, "subnet %q is too small: use a prefix of /29 or shorter", c.spec.Network.Subnet)
