@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/msgen-dev/msgen/schema"
 	"github.com/msgen-dev/msgen/templates"
@@ -195,10 +194,7 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		return nil, err
 	}
 	for _, secret := range svc.Secrets {
-		view.Secrets = append(view.Secrets, secretView{Name: secret, Field: goIdentifier(secret)})
-	}
-	if err := checkDependencyFields(view); err != nil {
-		return nil, err
+		view.Secrets = append(view.Secrets, secretView{Name: secret, Field: schema.GoIdentifier(secret)})
 	}
 
 	// The schema has rejected routes that http.ServeMux cannot serve
@@ -248,36 +244,12 @@ func newCalleeViews(spec *schema.Spec, svc *schema.Service, compositions []strin
 		}
 		callees = append(callees, calleeView{
 			Name:        name,
-			Field:       goIdentifier(name),
+			Field:       schema.GoIdentifier(name),
 			URLVariable: schema.EnvPrefix(name) + "URL",
 			DefaultURL:  "http://" + name + ":" + strconv.Itoa(target.Port),
 		})
 	}
 	return callees, nil
-}
-
-// checkDependencyFields returns an error when two fields of the generated
-// Dependencies struct would have the same name.
-func checkDependencyFields(view *serviceView) error {
-	owners := map[string]string{"Logger": "the logger", "DatabaseURL": "the database URL"}
-	claim := func(field, owner string) error {
-		if other, ok := owners[field]; ok {
-			return fmt.Errorf("%s and %s both need the Go field name %s in Dependencies: rename one of them", other, owner, field)
-		}
-		owners[field] = owner
-		return nil
-	}
-	for _, callee := range view.Callees {
-		if err := claim(callee.Field, fmt.Sprintf("called service %q", callee.Name)); err != nil {
-			return err
-		}
-	}
-	for _, secret := range view.Secrets {
-		if err := claim(secret.Field, fmt.Sprintf("secret %s", secret.Name)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // newRouteViews returns one route per method of each declared route, then
@@ -289,13 +261,14 @@ func newRouteViews(spec *schema.Spec, svc *schema.Service, compositions []string
 		clients[callee.Name] = callee
 	}
 
+	// The schema has rejected two routes of one service whose handler
+	// names are the same, so each name depends on its own route alone.
 	var routes []routeView
-	handlers := make(map[string]bool)
 	add := func(method, routePath, composition string, sources []string) {
 		route := routeView{
 			Pattern:     schema.MuxPattern(method, routePath),
 			Route:       method + " " + routePath,
-			Handler:     uniqueName(handlerName(method, routePath), handlers),
+			Handler:     schema.HandlerName(method, routePath),
 			Params:      pathParams(routePath),
 			Composition: composition,
 		}
@@ -321,35 +294,6 @@ func newRouteViews(spec *schema.Spec, svc *schema.Service, compositions []string
 	return routes
 }
 
-// handlerName derives the name of a handler method from the HTTP method and
-// the path: "GET /orders/{id}" becomes GetOrdersByID and "GET /" GetRoot.
-func handlerName(method, routePath string) string {
-	var b strings.Builder
-	b.WriteString(goIdentifier(strings.ToLower(method)))
-	for _, segment := range strings.Split(routePath, "/") {
-		if param, ok := strings.CutPrefix(segment, "{"); ok {
-			b.WriteString("By")
-			segment = strings.TrimSuffix(param, "}")
-		}
-		b.WriteString(goIdentifier(segment))
-	}
-	if routePath == "/" {
-		b.WriteString("Root")
-	}
-	return b.String()
-}
-
-// uniqueName returns name, or name with the smallest numeric suffix from 2
-// that is not in taken, and adds the result to taken.
-func uniqueName(name string, taken map[string]bool) string {
-	candidate := name
-	for i := 2; taken[candidate]; i++ {
-		candidate = name + strconv.Itoa(i)
-	}
-	taken[candidate] = true
-	return candidate
-}
-
 // pathParams returns the names of the {name} parameters of a path template,
 // in order.
 func pathParams(routePath string) []string {
@@ -360,60 +304,6 @@ func pathParams(routePath string) []string {
 		}
 	}
 	return params
-}
-
-// commonInitialisms are the words that Go names write in capitals, as the
-// Go code review comments recommend (ID, not Id).
-var commonInitialisms = map[string]bool{
-	"ACL": true, "API": true, "ASCII": true, "CPU": true, "CSS": true, "DB": true, "DNS": true,
-	"EOF": true, "GUID": true, "HTML": true, "HTTP": true, "HTTPS": true, "ID": true, "IP": true,
-	"JSON": true, "RPC": true, "SKU": true, "SMTP": true, "SQL": true, "SSH": true, "TCP": true,
-	"TLS": true, "TTL": true, "UDP": true, "UI": true, "UID": true, "URI": true, "URL": true,
-	"UUID": true, "XML": true,
-}
-
-// goIdentifier converts a name made of words, such as "order-history",
-// "PAYMENT_PROVIDER_KEY" or "customerId", into an exported Go identifier:
-// OrderHistory, PaymentProviderKey, CustomerID. Characters that cannot
-// appear in an identifier separate words.
-func goIdentifier(name string) string {
-	var b strings.Builder
-	for _, word := range splitWords(name) {
-		if upper := strings.ToUpper(word); commonInitialisms[upper] {
-			b.WriteString(upper)
-			continue
-		}
-		runes := []rune(strings.ToLower(word))
-		runes[0] = unicode.ToUpper(runes[0])
-		b.WriteString(string(runes))
-	}
-	return b.String()
-}
-
-// splitWords splits name at characters other than letters and digits and
-// before an upper-case letter that follows a lower-case one.
-func splitWords(name string) []string {
-	var words []string
-	var current []rune
-	flush := func() {
-		if len(current) > 0 {
-			words = append(words, string(current))
-			current = nil
-		}
-	}
-	for _, r := range name {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r) && len(current) > 0 && unicode.IsLower(current[len(current)-1]):
-			flush()
-			current = append(current, r)
-		default:
-			current = append(current, r)
-		}
-	}
-	flush()
-	return words
 }
 
 // goDuration converts a spec duration such as "10s" or "500ms" into a Go

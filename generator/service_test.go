@@ -197,53 +197,6 @@ func TestRenderServicesDeterministic(t *testing.T) {
 	}
 }
 
-func TestGoIdentifier(t *testing.T) {
-	tests := map[string]string{
-		"orders":               "Orders",
-		"order-history":        "OrderHistory",
-		"PAYMENT_PROVIDER_KEY": "PaymentProviderKey",
-		"API_KEY":              "APIKey",
-		"customerId":           "CustomerID",
-		"http":                 "HTTP",
-		"v1":                   "V1",
-	}
-	for in, want := range tests {
-		if got := goIdentifier(in); got != want {
-			t.Errorf("goIdentifier(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestHandlerName(t *testing.T) {
-	tests := []struct {
-		method, path, want string
-	}{
-		{"GET", "/orders", "GetOrders"},
-		{"POST", "/orders", "PostOrders"},
-		{"GET", "/orders/{id}", "GetOrdersByID"},
-		{"PUT", "/stock/{sku}", "PutStockBySKU"},
-		{"GET", "/order-history/{customer}", "GetOrderHistoryByCustomer"},
-		{"DELETE", "/items/{itemId}/parts", "DeleteItemsByItemIDParts"},
-		{"GET", "/", "GetRoot"},
-	}
-	for _, tt := range tests {
-		if got := handlerName(tt.method, tt.path); got != tt.want {
-			t.Errorf("handlerName(%q, %q) = %q, want %q", tt.method, tt.path, got, tt.want)
-		}
-	}
-}
-
-func TestUniqueName(t *testing.T) {
-	taken := map[string]bool{}
-	got := []string{uniqueName("GetOrdersList", taken), uniqueName("GetOrdersList", taken), uniqueName("GetOrdersList", taken)}
-	want := []string{"GetOrdersList", "GetOrdersList2", "GetOrdersList3"}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("uniqueName call %d = %q, want %q", i+1, got[i], want[i])
-		}
-	}
-}
-
 func TestGoDuration(t *testing.T) {
 	tests := map[string]string{
 		"10s":   "10 * time.Second",

@@ -33,6 +33,7 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 	c.checkEvents()
 	c.checkRateLimits()
 	c.checkEnvironment()
+	c.checkGoNames()
 	c.checkDurations()
 	c.checkPorts()
 	c.checkRoutes()
@@ -333,6 +334,55 @@ func (c *semanticChecker) checkEnvironment() {
 			}
 			set[secret] = "secrets"
 			claimDotEnv(EnvPrefix(svc.Name)+secret, fmt.Sprintf("secret %s of service %q", secret, svc.Name), at)
+		}
+	}
+}
+
+// checkGoNames rejects two names of one service that become the same Go
+// name in its generated package: two handler methods, or two fields of its
+// Dependencies struct. A generator that numbered the second name instead
+// would move a handler to another route when a route is inserted before it.
+func (c *semanticChecker) checkGoNames() {
+	edges := c.callEdges()
+	for _, svc := range c.spec.SortedServices() {
+		handlers := map[string]string{}
+		claimHandler := func(at []any, method, path string) {
+			name := HandlerName(method, path)
+			route := method + " " + path
+			if other, ok := handlers[name]; ok && other != route {
+				c.addAt(at, "%s and %s both get the handler method %s: change one path", route, other, name)
+				return
+			}
+			handlers[name] = route
+		}
+		for i, route := range svc.Routes {
+			for _, method := range route.Methods {
+				claimHandler([]any{"services", svc.Name, "routes", i}, method, route.Path)
+			}
+		}
+		for _, name := range sortedKeys(c.spec.Compositions) {
+			comp := c.spec.Compositions[name]
+			if comp.Composer != svc.Name || comp.Path == "" {
+				continue
+			}
+			for _, method := range comp.Methods {
+				claimHandler([]any{"compositions", name, "path"}, method, comp.Path)
+			}
+		}
+
+		fields := map[string]string{"Logger": "the logger", "DatabaseURL": "the database URL"}
+		claimField := func(at []any, field, owner string) {
+			if other, ok := fields[field]; ok && other != owner {
+				c.addAt(at, "%s and %s both get the field %s in the Dependencies of service %q: rename one of them", owner, other, field, svc.Name)
+				return
+			}
+			fields[field] = owner
+		}
+		for _, edge := range edges[svc.Name] {
+			claimField(edge.at, GoIdentifier(edge.callee), fmt.Sprintf("called service %q", edge.callee))
+		}
+		for i, secret := range svc.Secrets {
+			claimField([]any{"services", svc.Name, "secrets", i}, GoIdentifier(secret), "secret "+secret)
 		}
 	}
 }
