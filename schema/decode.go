@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"cuelang.org/go/cue"
 )
@@ -105,6 +106,10 @@ func (c *checker) partialJSON(schema, user cue.Value, path string, broken map[st
 		broken[path] = true
 	}
 
+	if user.Exists() && user.IncompleteKind() == cue.ListKind {
+		return c.partialList(schema, user, path, broken)
+	}
+
 	s, ok := shapeOf(schema, cue.StructKind)
 	if !ok || (user.Exists() && user.IncompleteKind() != cue.StructKind) {
 		return nil
@@ -192,6 +197,50 @@ func (raw *rawSpec) model() *Spec {
 	}
 
 	return &spec
+}
+
+// partialList encodes a list whose whole failed to encode element by
+// element, with null for each invalid element so that every valid one keeps
+// its index, which the checks across entries use for positions.
+func (c *checker) partialList(schema, user cue.Value, path string, broken map[string]bool) json.RawMessage {
+	n, err := user.Len().Int64()
+	if err != nil {
+		return nil
+	}
+	list, ok := shapeOf(schema, cue.ListKind)
+	if !ok {
+		return nil
+	}
+	tops := c.ctx.CompileString("[" + strings.TrimSuffix(strings.Repeat("_, ", int(n)), ", ") + "]")
+	shaped := cue.Value{}
+	for _, branch := range branches(list) {
+		if candidate := branch.Unify(tops); candidate.Err() == nil {
+			shaped = candidate
+			break
+		}
+	}
+	if !shaped.Exists() {
+		return nil
+	}
+
+	elements, err := user.List()
+	if err != nil {
+		return nil
+	}
+	var items []json.RawMessage
+	for i := 0; elements.Next(); i++ {
+		elementPath := fmt.Sprintf("%s[%d]", path, i)
+		data := c.partialJSON(shaped.LookupPath(cue.MakePath(cue.Index(i))), elements.Value(), elementPath, broken)
+		if data == nil {
+			data = json.RawMessage("null")
+		}
+		items = append(items, data)
+	}
+	data, err := json.Marshal(items)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 func (o *healthOverride) apply(h *Health) {

@@ -163,6 +163,8 @@ func (c *semanticChecker) checkReferences() {
 		for i, callee := range svc.Calls {
 			at := []any{"services", svc.Name, "calls", i}
 			switch {
+			case callee == "":
+				// Invalid, and reported by the structural check.
 			case callee == svc.Name:
 				c.addAt(at, "service %q calls itself: remove it from calls", svc.Name)
 			case !known(callee):
@@ -184,7 +186,7 @@ func (c *semanticChecker) checkReferences() {
 			if step.Service != "" && !known(step.Service) {
 				unknown([]any{"sagas", name, "steps", i, "service"}, "step service", step.Service)
 			}
-			if actions[step.Action] {
+			if step.Action != "" && actions[step.Action] {
 				c.addAt([]any{"sagas", name, "steps", i, "action"}, "action %q appears twice in saga %q: give each step its own action", step.Action, name)
 			}
 			actions[step.Action] = true
@@ -200,6 +202,7 @@ func (c *semanticChecker) checkReferences() {
 		for i, source := range comp.From {
 			at := []any{"compositions", name, "from", i}
 			switch {
+			case source == "":
 			case !known(source):
 				unknown(at, "source", source)
 			case source == comp.Composer:
@@ -232,7 +235,7 @@ func (c *semanticChecker) checkEvents() {
 	for _, svc := range c.spec.SortedServices() {
 		for i, event := range svc.Subscribes {
 			switch {
-			case len(publishers[event]) > 0:
+			case event == "" || len(publishers[event]) > 0:
 			case len(published) == 0:
 				c.addAt([]any{"services", svc.Name, "subscribes", i}, "no service publishes event %q: add it to a service's publishes", event)
 			default:
@@ -326,6 +329,9 @@ func (c *semanticChecker) checkEnvironment() {
 		}
 		for i, secret := range svc.Secrets {
 			at := []any{"services", svc.Name, "secrets", i}
+			if secret == "" {
+				continue
+			}
 			if who, ok := set[secret]; ok {
 				if who != "secrets" {
 					c.addAt(at, "secret %s is already set by %s: rename it", secret, who)
@@ -356,7 +362,13 @@ func (c *semanticChecker) checkGoNames() {
 			handlers[name] = route
 		}
 		for i, route := range svc.Routes {
+			if route.Path == "" {
+				continue
+			}
 			for _, method := range route.Methods {
+				if method == "" {
+					continue
+				}
 				claimHandler([]any{"services", svc.Name, "routes", i}, method, route.Path)
 			}
 		}
@@ -382,6 +394,9 @@ func (c *semanticChecker) checkGoNames() {
 			claimField(edge.at, GoIdentifier(edge.callee), fmt.Sprintf("called service %q", edge.callee))
 		}
 		for i, secret := range svc.Secrets {
+			if secret == "" {
+				continue
+			}
 			claimField([]any{"services", svc.Name, "secrets", i}, GoIdentifier(secret), "secret "+secret)
 		}
 	}
@@ -458,7 +473,7 @@ func (c *semanticChecker) checkRateLimits() {
 func (c *semanticChecker) checkDuplicates(at []any, list []string, what string) {
 	seen := map[string]bool{}
 	for i, item := range list {
-		if seen[item] {
+		if item != "" && seen[item] {
 			c.addAt(append(at, i), "%s %q is listed twice: remove one", what, item)
 		}
 		seen[item] = true
@@ -525,6 +540,9 @@ func (c *semanticChecker) checkRoutes() {
 				continue
 			}
 			for _, method := range unique(route.Methods) {
+				if method == "" {
+					continue
+				}
 				claim := routeClaim{owner: owner, pattern: MuxPattern(method, route.Path), at: at}
 				own = append(own, claim)
 				gateway = append(gateway, claim)
@@ -597,12 +615,18 @@ func (c *semanticChecker) callEdges() map[string][]callEdge {
 	edges := map[string][]callEdge{}
 	for _, svc := range c.spec.SortedServices() {
 		for i, callee := range svc.Calls {
+			if callee == "" {
+				continue
+			}
 			edges[svc.Name] = append(edges[svc.Name], callEdge{callee, []any{"services", svc.Name, "calls", i}})
 		}
 	}
 	for _, name := range sortedKeys(c.spec.Compositions) {
 		comp := c.spec.Compositions[name]
 		for i, source := range comp.From {
+			if source == "" {
+				continue
+			}
 			edges[comp.Composer] = append(edges[comp.Composer], callEdge{source, []any{"compositions", name, "from", i}})
 		}
 	}
