@@ -26,8 +26,11 @@ func NotGenerated(spec *schema.Spec) []string {
 		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))
 	}
 
-	var events, patterns []string
+	var events, patterns, replicated []string
 	for _, svc := range spec.SortedServices() {
+		if svc.Replicas.Min > 1 || svc.Replicas.Max > 1 {
+			replicated = append(replicated, svc.Name)
+		}
 		if len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 {
 			events = append(events, svc.Name)
 		}
@@ -40,6 +43,9 @@ func NotGenerated(spec *schema.Spec) []string {
 	}
 	if len(patterns) > 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL, but the pattern's code is not generated yet", joinList(patterns)))
+	}
+	if len(replicated) > 0 {
+		warnings = append(warnings, fmt.Sprintf("replicas of %s: compose runs one instance of each service, and the replica bounds are for Kubernetes, which is not generated yet", joinList(replicated)))
 	}
 	if len(spec.Compositions) > 0 {
 		warnings = append(warnings, "compositions get a route and a scaffolded handler on their composer, but the code that calls and merges the sources is not generated yet")

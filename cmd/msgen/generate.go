@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -80,6 +81,7 @@ func runGenerate(opts *generateOptions) error {
 		return fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", displayPath(outDir), err)
 	}
 
+	checkModulePath(opts.io, outDir, spec.Module)
 	for _, warning := range generator.NotGenerated(spec) {
 		fmt.Fprintf(opts.io.Err, "msgen: warning: %s\n", warning)
 	}
@@ -126,7 +128,26 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 	for _, p := range result.Written {
 		dir, file := path.Split(p)
 		if file == "routes.go" && skipped[dir+"handlers.go"] {
-			fmt.Fprintf(io.Err, "msgen: note: %s changed: add a method to %shandlers.go for each new route, or the service will not build\n", p, dir)
+			fmt.Fprintf(io.Err, "msgen: note: %s changed, but your %shandlers.go was kept: make it match, with a method for each route in the Routes interface and the Dependencies fields that routes.go now declares\n", p, dir)
+		}
+	}
+}
+
+// checkModulePath warns when the scaffolded go.mod in outDir, which the
+// user owns, declares another module path than the spec: every generated
+// import uses the spec's path, so the build fails until go.mod matches.
+func checkModulePath(io *streams, outDir, module string) {
+	data, err := os.ReadFile(filepath.Join(outDir, "go.mod"))
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 2 && fields[0] == "module" {
+			if declared := strings.Trim(fields[1], `"`); declared != module {
+				fmt.Fprintf(io.Err, "msgen: warning: go.mod declares module %s, but the spec's module is %s: change the module line of go.mod, which msgen does not rewrite\n", declared, module)
+			}
+			return
 		}
 	}
 }
