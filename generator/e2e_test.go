@@ -228,6 +228,7 @@ services: {
 	rt: port:      9007
 	true: {port: 9008, data: pattern: "database-per-service"}
 	false: port:   9009
+	init: port:    9010
 	time: {
 		port: 9004
 		health: {liveness: "/health/live", readiness: "/health/ready", timeout: "1500ms"}

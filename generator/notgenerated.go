@@ -39,7 +39,7 @@ func NotGenerated(spec *schema.Spec) []string {
 		}
 	}
 	if len(events) > 0 || len(spec.Sagas) > 0 {
-		warnings = append(warnings, "events and sagas appear in the README's diagram only: no message broker, outbox or saga code is generated yet")
+		warnings = append(warnings, "events and sagas appear in the README only: no message broker, outbox or saga code is generated yet")
 	}
 	if len(patterns) > 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL, but the pattern's code is not generated yet", joinList(patterns)))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"io/fs"
 	"path"
 	"runtime"
 	"strings"
@@ -30,6 +31,8 @@ var hostDependentFuncs = []string{
 	"uuidv4", "genPrivateKey", "derivePassword", "buildCustomCert",
 	"genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
 	"genSignedCert", "genSignedCertWithKey", "shuffle",
+	// Random salts or initialisation vectors, and map iteration order.
+	"bcrypt", "htpasswd", "encryptAES", "keys", "values",
 }
 
 // renderer executes the embedded templates with a fixed function map and
@@ -47,8 +50,22 @@ func newRenderer() (*renderer, error) {
 		funcs[name] = fn
 	}
 
+	// Templates are named by their base name, so two of the same base name
+	// in different folders would silently replace each other.
+	paths, err := fs.Glob(templates.FS, "*/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	seen := map[string]string{}
+	for _, p := range paths {
+		if other, ok := seen[path.Base(p)]; ok {
+			return nil, fmt.Errorf("parse templates: %s and %s have the same base name", other, p)
+		}
+		seen[path.Base(p)] = p
+	}
+
 	tmpl := template.New("msgen").Funcs(funcs).Option("missingkey=error")
-	tmpl, err := tmpl.ParseFS(templates.FS, "*/*.tmpl")
+	tmpl, err = tmpl.ParseFS(templates.FS, "*/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}

@@ -94,6 +94,8 @@ type routeView struct {
 var mainImportNames = map[string]bool{
 	"http": true, "main": true, "os": true, "platform": true, "service": true, "time": true,
 	"registerRoutes": true, "mux": true, "rt": true, "handler": true,
+	// init can only name a function at package level.
+	"init": true,
 }
 
 // renderPlatform renders the shared runtime package internal/platform: one
@@ -149,9 +151,9 @@ func renderServices(r *renderer, spec *schema.Spec) ([]File, error) {
 	return files, nil
 }
 
-// newServiceView collects what the templates of svc need and checks that it
-// yields valid Go: package and field names, and route patterns that
-// http.ServeMux accepts.
+// newServiceView collects what the templates of svc need. It relies on
+// schema.Load's checks for valid Go names and routes that http.ServeMux can
+// serve together.
 func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error) {
 	pkg := svc.GoPackage()
 	if token.IsKeyword(pkg) {

@@ -147,21 +147,31 @@ func checkFiles(dir string, files []File) ([]plan, error) {
 	return plans, nil
 }
 
-// HasMarker reports whether data starts with a comment that carries Marker,
-// within its first five lines, where a shebang or a format's own header may
-// come first.
+// markerLines are the lines that carry Marker in the comment syntax of each
+// generated format.
+var markerLines = []string{
+	"// " + Marker,
+	"# " + Marker,
+	"<!-- " + Marker + " -->",
+}
+
+// HasMarker reports whether one of the first five lines of data is a
+// comment that consists of Marker, where a shebang or a format's own header
+// may come first. A file that only quotes the sentence does not count.
 func HasMarker(data []byte) bool {
-	head := data
-	for i, n := 0, 0; i < len(data); i++ {
-		if data[i] == '\n' {
-			n++
-			if n == 5 {
-				head = data[:i]
-				break
+	lines := bytes.SplitN(data, []byte("\n"), 6)
+	if len(lines) > 5 {
+		lines = lines[:5]
+	}
+	for _, line := range lines {
+		line = bytes.TrimSpace(line)
+		for _, marker := range markerLines {
+			if string(line) == marker {
+				return true
 			}
 		}
 	}
-	return bytes.Contains(head, []byte(Marker))
+	return false
 }
 
 func writeAtomic(root *os.Root, f File) error {

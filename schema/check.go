@@ -256,11 +256,11 @@ func describe(v cue.Value) string {
 	if err != nil || len(b) == 0 {
 		return fmt.Sprint(v)
 	}
-	s := strings.Join(strings.Fields(string(b)), " ")
+	s := []rune(strings.Join(strings.Fields(string(b)), " "))
 	if len(s) > 60 {
-		s = s[:57] + "..."
+		return string(s[:57]) + "..."
 	}
-	return s
+	return string(s)
 }
 
 // cleanMessage keeps the first line of a CUE error without its path, which

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -78,12 +77,19 @@ func parseSpecFiles(path string) ([]*ast.File, error) {
 		return []*ast.File{first}, nil
 	}
 
+	// os.ReadDir rather than a glob, because a directory name may contain
+	// characters that a glob pattern treats as wildcards.
 	dir := filepath.Dir(path)
-	matches, err := filepath.Glob(filepath.Join(dir, "*.cue"))
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list spec files: %w", err)
 	}
-	sort.Strings(matches)
+	var matches []string
+	for _, entry := range entries {
+		if !entry.IsDir() && filepath.Ext(entry.Name()) == ".cue" {
+			matches = append(matches, filepath.Join(dir, entry.Name()))
+		}
+	}
 
 	files := []*ast.File{first}
 	var errs Errors

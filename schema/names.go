@@ -18,7 +18,8 @@ var reservedNames = map[string]string{
 	"internal": "the go tool restricts imports of directories of that name",
 }
 
-// infrastructureNames are compose services that msgen itself generates.
+// infrastructureNames are compose services that msgen generates: Kong,
+// Consul, and the name reserved for the message broker.
 var infrastructureNames = []string{"kong", "consul", "nats"}
 
 // platformSuffixes are GOOS and GOARCH values. A file or package name that
@@ -49,7 +50,7 @@ func CheckServiceName(name string) error {
 	}
 	for _, infra := range infrastructureNames {
 		if name == infra {
-			return fmt.Errorf("invalid service name %q: msgen generates a container of that name; choose another name", name)
+			return fmt.Errorf("invalid service name %q: msgen reserves it for a container of its own; choose another name", name)
 		}
 	}
 	for _, suffix := range platformSuffixes {

@@ -225,17 +225,18 @@ func (c *semanticChecker) checkEvents() {
 	published := sortedKeys(publishers)
 
 	// A service whose publishes list is invalid may be the publisher
-	// that a subscriber needs.
+	// that a subscriber or a declared event needs.
+	publishersKnown := true
 	for name := range c.declared["services"] {
 		if _, ok := c.spec.Services[name]; !ok || c.broken["services."+name+".publishes"] {
-			return
+			publishersKnown = false
 		}
 	}
 
 	for _, svc := range c.spec.SortedServices() {
 		for i, event := range svc.Subscribes {
 			switch {
-			case event == "" || len(publishers[event]) > 0:
+			case !publishersKnown || event == "" || len(publishers[event]) > 0:
 			case len(published) == 0:
 				c.addAt([]any{"services", svc.Name, "subscribes", i}, "no service publishes event %q: add it to a service's publishes", event)
 			default:
@@ -248,7 +249,7 @@ func (c *semanticChecker) checkEvents() {
 	}
 
 	for _, event := range sortedKeys(c.spec.Events) {
-		if len(publishers[event]) == 0 {
+		if publishersKnown && len(publishers[event]) == 0 {
 			c.addAt([]any{"events", event}, "no service publishes event %q: add it to a service's publishes or remove the declaration", event)
 		}
 	}
@@ -270,16 +271,20 @@ var TunableVariables = map[string]func(value string) string{
 		}
 		return "use debug, info, warn or error"
 	},
-	"SHUTDOWN_TIMEOUT": checkEnvDuration,
-	"DRAIN_DELAY":      checkEnvDuration,
-}
-
-func checkEnvDuration(value string) string {
-	d, err := time.ParseDuration(value)
-	if err != nil || d < 0 || d > maxHealthDuration {
-		return "use a Go duration from 0s to 1h, such as \"15s\""
-	}
-	return ""
+	"SHUTDOWN_TIMEOUT": func(value string) string {
+		d, err := time.ParseDuration(value)
+		if err != nil || d <= 0 || d > maxHealthDuration {
+			return "use a Go duration above 0s and at most 1h, such as \"15s\""
+		}
+		return ""
+	},
+	"DRAIN_DELAY": func(value string) string {
+		d, err := time.ParseDuration(value)
+		if err != nil || d < 0 || d > maxHealthDuration {
+			return "use a Go duration from 0s to 1h, such as \"30s\""
+		}
+		return ""
+	},
 }
 
 // checkEnvironment rejects a variable name that two things would set: a

@@ -76,7 +76,9 @@ func runGenerate(opts *generateOptions) error {
 	if result == nil && err != nil {
 		return fmt.Errorf("generate into %s: %w\nnothing was written", displayPath(outDir), err)
 	}
-	printWriteResult(opts.io, result, opts.verbose)
+	// After a failure part-way, every file written so far is listed, so
+	// that the user knows what changed.
+	printWriteResult(opts.io, result, opts.verbose || err != nil)
 	if err != nil {
 		return fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", displayPath(outDir), err)
 	}
