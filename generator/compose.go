@@ -149,14 +149,9 @@ func renderCompose(r *renderer, spec *schema.Spec) ([]File, error) {
 	return []File{compose, env}, nil
 }
 
+// newComposeView relies on schema.Load's checks: unique container and
+// variable names, and no cycle of calls.
 func newComposeView(spec *schema.Spec) (*composeView, error) {
-	if err := checkContainerNames(spec); err != nil {
-		return nil, err
-	}
-	if err := checkCallCycles(spec); err != nil {
-		return nil, err
-	}
-
 	view := &composeView{
 		Project: spec.Name,
 		Network: composeNet{Name: composeNetwork},
@@ -408,90 +403,6 @@ func requiredVariables(spec *schema.Spec) ([]requiredVar, error) {
 		}
 	}
 	return vars, nil
-}
-
-// checkContainerNames rejects specs whose services, databases and the
-// containers msgen adds would share a compose service name.
-func checkContainerNames(spec *schema.Spec) error {
-	owners := map[string]string{
-		kongContainer: "the Kong gateway",
-	}
-	if spec.Discovery == schema.DiscoveryConsul {
-		owners[consulContainer] = "the Consul agent"
-	}
-	claim := func(name, owner string) error {
-		if other, claimed := owners[name]; claimed {
-			return fmt.Errorf("container name %q is used by both %s and %s; rename one of them", name, other, owner)
-		}
-		owners[name] = owner
-		return nil
-	}
-
-	for _, svc := range spec.SortedServices() {
-		if err := claim(svc.Name, fmt.Sprintf("service %q", svc.Name)); err != nil {
-			return err
-		}
-		if svc.OwnsDatabase() {
-			if err := claim(svc.Name+databaseSuffix, fmt.Sprintf("the database of service %q", svc.Name)); err != nil {
-				return err
-			}
-		}
-	}
-	for _, name := range spec.DatabaseNames() {
-		if err := claim(name+databaseSuffix, fmt.Sprintf("shared database %q", name)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkCallCycles rejects call cycles: compose starts a service only after
-// the services it calls are healthy, so a cycle could never start.
-func checkCallCycles(spec *schema.Spec) error {
-	const (
-		unvisited = iota
-		visiting
-		done
-	)
-	state := map[string]int{}
-	var path []string
-
-	var visit func(name string) error
-	visit = func(name string) error {
-		switch state[name] {
-		case visiting:
-			start := 0
-			for i, n := range path {
-				if n == name {
-					start = i
-				}
-			}
-			cycle := append(append([]string{}, path[start:]...), name)
-			return fmt.Errorf("services call each other in a cycle (%s); compose cannot start them in order, so remove one call", strings.Join(cycle, " -> "))
-		case done:
-			return nil
-		}
-
-		state[name] = visiting
-		path = append(path, name)
-		if svc, ok := spec.Services[name]; ok {
-			for _, callee := range svc.Calls {
-				if err := visit(callee); err != nil {
-					return err
-				}
-			}
-		}
-		path = path[:len(path)-1]
-		state[name] = done
-		return nil
-	}
-
-	for _, name := range spec.ServiceNames() {
-		if err := visit(name); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func newComposeHealth(h schema.Health) composeHealth {

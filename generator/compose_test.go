@@ -501,68 +501,6 @@ func TestComposeEnvValueIsLiteral(t *testing.T) {
 	checkEnv(t, project.Services["storefront"], "BANNER", value)
 }
 
-func TestComposeEnvCollision(t *testing.T) {
-	spec := shopSpec(t)
-	spec.Services["storefront"].Env["PORT"] = "9999"
-	_, err := newComposeView(spec)
-	if err == nil || !strings.Contains(err.Error(), `"PORT"`) {
-		t.Errorf("env PORT in the spec: error = %v; want one naming PORT", err)
-	}
-}
-
-func TestComposeCallCycle(t *testing.T) {
-	spec := &schema.Spec{Services: map[string]*schema.Service{
-		"a": {Name: "a", Calls: []string{"b"}},
-		"b": {Name: "b", Calls: []string{"c"}},
-		"c": {Name: "c", Calls: []string{"a"}},
-		"d": {Name: "d", Calls: []string{"a"}},
-	}}
-	err := checkCallCycles(spec)
-	if err == nil || !strings.Contains(err.Error(), "a -> b -> c -> a") {
-		t.Errorf("error = %v; want one naming the cycle a -> b -> c -> a", err)
-	}
-
-	delete(spec.Services, "c")
-	spec.Services["b"].Calls = nil
-	if err := checkCallCycles(spec); err != nil {
-		t.Errorf("acyclic calls: %v", err)
-	}
-}
-
-func TestComposeContainerNameClash(t *testing.T) {
-	tests := []struct {
-		name string
-		spec *schema.Spec
-	}{
-		{"service named like a database", &schema.Spec{
-			Services: map[string]*schema.Service{
-				"orders":    {Name: "orders", Data: schema.Data{Pattern: schema.PatternDatabasePerService}},
-				"orders-db": {Name: "orders-db"},
-			},
-		}},
-		{"shared database named like a service", &schema.Spec{
-			Services: map[string]*schema.Service{
-				"stock-db": {Name: "stock-db"},
-			},
-			Databases: map[string]schema.Database{"stock": {}},
-		}},
-		{"service named kong", &schema.Spec{
-			Services: map[string]*schema.Service{"kong": {Name: "kong"}},
-		}},
-		{"service named consul", &schema.Spec{
-			Discovery: schema.DiscoveryConsul,
-			Services:  map[string]*schema.Service{"consul": {Name: "consul"}},
-		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if err := checkContainerNames(tc.spec); err == nil {
-				t.Error("no error")
-			}
-		})
-	}
-}
-
 func TestConsulNetwork(t *testing.T) {
 	tests := []struct {
 		subnet, wantSubnet, wantRange, wantGateway, wantConsul string
