@@ -169,7 +169,7 @@ func TestE2EConsulRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantID := "orders-" + hostname
+	wantID := "orders-" + hostname + "-" + strconv.Itoa(svc.port)
 	if registration.ID != wantID {
 		t.Errorf("registration ID = %q, want %q", registration.ID, wantID)
 	}
@@ -190,6 +190,13 @@ func TestE2EConsulRegistration(t *testing.T) {
 	}
 	if registration.Check != wantCheck {
 		t.Errorf("registration Check = %+v, want %+v", registration.Check, wantCheck)
+	}
+
+	// An agent that restarts forgets its services: the instance registers
+	// again within one health check interval, 10s in the shop.
+	agent.forget()
+	if again := agent.waitForRegistration(t); again.ID != wantID {
+		t.Errorf("registration ID after the agent forgot it = %q, want %q", again.ID, wantID)
 	}
 
 	svc.stop(t)
@@ -682,6 +689,13 @@ func (a *fakeConsul) paths() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slices.Clone(a.requests)
+}
+
+// forget drops every registration, as a restarted development agent does.
+func (a *fakeConsul) forget() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.registrations = nil
 }
 
 // waitForRegistration waits until the service has registered and returns

@@ -2,8 +2,10 @@ package schema
 
 import (
 	"fmt"
+	"golang.org/x/mod/module"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,6 +29,7 @@ type semanticChecker struct {
 func checkSemantics(d *decoded, user cue.Value) Errors {
 	c := &semanticChecker{spec: d.spec, declared: d.declared, broken: d.broken, user: user}
 	c.checkServiceNames()
+	c.checkModule()
 	c.checkContainerNames()
 	c.checkData()
 	c.checkReferences()
@@ -72,6 +75,25 @@ func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
 		}
 	}
 	c.errs = append(c.errs, e)
+}
+
+// checkModule rejects a module path that the go command rejects, and each
+// service whose package import path it would reject, such as one with the
+// path element "aux", which Windows reserves.
+func (c *semanticChecker) checkModule() {
+	if c.spec.Module == "" {
+		return
+	}
+	if err := module.CheckPath(c.spec.Module); err != nil {
+		c.addAt([]any{"module"}, "invalid module path %q: %v", c.spec.Module, err)
+		return
+	}
+	for _, name := range sortedKeys(c.declared["services"]) {
+		importPath := c.spec.Module + "/services/" + name + "/internal/" + GoPackageName(name)
+		if err := module.CheckImportPath(importPath); err != nil {
+			c.addAt([]any{"services", name}, "invalid service name %q: the go command rejects its import path %s: %v; choose another name", name, importPath, err)
+		}
+	}
 }
 
 func (c *semanticChecker) checkServiceNames() {
@@ -315,8 +337,22 @@ func (c *semanticChecker) checkEnvironment() {
 		for _, name := range SetVariables {
 			set[name] = "msgen"
 		}
+		seenCallees := map[string]bool{}
 		for _, edge := range edges[svc.Name] {
-			set[EnvPrefix(edge.callee)+"URL"] = fmt.Sprintf("msgen, for calls to service %q", edge.callee)
+			if seenCallees[edge.callee] {
+				continue // called twice, as a call and a composition source
+			}
+			seenCallees[edge.callee] = true
+			variable := EnvPrefix(edge.callee) + "URL"
+			if who, ok := set[variable]; ok {
+				c.addAt(edge.at, "the call to service %q needs the variable %s, which %s already sets: rename the service", edge.callee, variable, who)
+				continue
+			}
+			// With Consul, compose leaves <CALLEE>_URL unset, and env may
+			// set it to override the lookup.
+			if c.spec.Discovery != DiscoveryConsul {
+				set[variable] = fmt.Sprintf("msgen, for calls to service %q", edge.callee)
+			}
 		}
 
 		for _, name := range sortedKeys(svc.Env) {
@@ -387,7 +423,10 @@ func (c *semanticChecker) checkGoNames() {
 			}
 		}
 
-		fields := map[string]string{"Logger": "the logger", "DatabaseURL": "the database URL"}
+		fields := map[string]string{"Logger": "the logger"}
+		if svc.UsesDatabase() {
+			fields["DatabaseURL"] = "the database URL"
+		}
 		claimField := func(at []any, field, owner string) {
 			if other, ok := fields[field]; ok && other != owner {
 				c.addAt(at, "%s and %s both get the field %s in the Dependencies of service %q: rename one of them", owner, other, field, svc.Name)
@@ -399,8 +438,8 @@ func (c *semanticChecker) checkGoNames() {
 			claimField(edge.at, GoIdentifier(edge.callee), fmt.Sprintf("called service %q", edge.callee))
 		}
 		for i, secret := range svc.Secrets {
-			if secret == "" {
-				continue
+			if secret == "" || slices.Contains(SetVariables, secret) {
+				continue // invalid, or reported by checkEnvironment
 			}
 			claimField([]any{"services", svc.Name, "secrets", i}, GoIdentifier(secret), "secret "+secret)
 		}
@@ -555,7 +594,11 @@ func (c *semanticChecker) checkRoutes() {
 		}
 		for _, name := range sortedKeys(c.spec.Compositions) {
 			comp := c.spec.Compositions[name]
-			if comp.Composer != svc.Name || !c.checkParams([]any{"compositions", name, "path"}, comp.Path) {
+			if comp.Composer != svc.Name {
+				continue
+			}
+			c.checkDuplicates([]any{"compositions", name, "methods"}, comp.Methods, "method")
+			if !c.checkParams([]any{"compositions", name, "path"}, comp.Path) {
 				continue
 			}
 			for _, method := range unique(comp.Methods) {

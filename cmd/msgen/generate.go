@@ -84,6 +84,7 @@ func runGenerate(opts *generateOptions) error {
 	}
 
 	checkModulePath(opts.io, outDir, spec.Module)
+	checkStaleServices(opts.io, outDir, spec)
 	for _, warning := range generator.NotGenerated(spec) {
 		fmt.Fprintf(opts.io.Err, "msgen: warning: %s\n", warning)
 	}
@@ -135,6 +136,21 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 	}
 }
 
+// checkStaleServices warns about each directory under services/ that no
+// service of the spec owns, such as one left by a renamed or removed
+// service: msgen no longer updates it, but go build ./... still builds it.
+func checkStaleServices(io *streams, outDir string, spec *schema.Spec) {
+	entries, err := os.ReadDir(filepath.Join(outDir, "services"))
+	if err != nil {
+		return
+	}
+	for _, entry := range entries {
+		if _, ok := spec.Services[entry.Name()]; entry.IsDir() && !ok {
+			fmt.Fprintf(io.Err, "msgen: warning: services/%s belongs to no service in the spec, so msgen no longer updates it: delete it once you have moved any code you need\n", entry.Name())
+		}
+	}
+}
+
 // checkModulePath warns when the scaffolded go.mod in outDir, which the
 // user owns, declares another module path than the spec: every generated
 // import uses the spec's path, so the build fails until go.mod matches.
@@ -147,7 +163,7 @@ func checkModulePath(io *streams, outDir, module string) {
 		fields := strings.Fields(line)
 		if len(fields) >= 2 && fields[0] == "module" {
 			if declared := strings.Trim(fields[1], `"`); declared != module {
-				fmt.Fprintf(io.Err, "msgen: warning: go.mod declares module %s, but the spec's module is %s: change the module line of go.mod, which msgen does not rewrite\n", declared, module)
+				fmt.Fprintf(io.Err, "msgen: warning: go.mod declares module %s, but the spec's module is %s: change the module line of go.mod and the imports of %s in your handlers.go files, which msgen does not rewrite\n", declared, module, declared)
 			}
 			return
 		}
