@@ -1,7 +1,12 @@
 package schema
 
 import (
+	"fmt"
 	"net/http"
+	"regexp"
+	"strings"
+
+	"cuelang.org/go/cue"
 )
 
 // MuxPattern returns the http.ServeMux pattern that serves method and path,
@@ -58,4 +63,112 @@ func (c *semanticChecker) claimAll(claims []routeClaim) {
 			}
 		}
 	}
+}
+
+// routeParam matches a path parameter such as {id}.
+var routeParam = regexp.MustCompile(`\{[^}]*\}`)
+
+// checkRoutes rejects routes that the services could not serve or that the
+// gateway could not tell apart, by the rules of Go's http.ServeMux: two
+// patterns conflict when they match a common request and neither is more
+// specific, so /a/{id} and /a/{key} conflict but /a/b and /a/{id} do not.
+func (c *semanticChecker) checkRoutes() {
+	if c.spec.Health.Liveness != "" && c.spec.Health.Liveness == c.spec.Health.Readiness {
+		c.addAt([]any{"health"}, "the liveness and readiness paths are both %q: give them different paths", c.spec.Health.Liveness)
+	}
+
+	for _, field := range []string{"liveness", "readiness"} {
+		path := c.spec.Health.Liveness
+		if field == "readiness" {
+			path = c.spec.Health.Readiness
+		}
+		c.checkParams([]any{"health", field}, path)
+	}
+
+	var gateway []routeClaim
+	for _, svc := range c.spec.SortedServices() {
+		owner := fmt.Sprintf("service %q", svc.Name)
+		// A service serves its health paths beside its routes, but the
+		// gateway does not route to them.
+		var own []routeClaim
+		if svc.Health.Liveness != svc.Health.Readiness {
+			for _, path := range []string{svc.Health.Liveness, svc.Health.Readiness} {
+				own = append(own, routeClaim{owner: "health check of " + owner, pattern: MuxPattern("GET", path), at: []any{"services", svc.Name, "health"}})
+			}
+		} else if c.user.LookupPath(cue.MakePath(cue.Str("services"), cue.Str(svc.Name), cue.Str("health"))).Exists() {
+			c.addAt([]any{"services", svc.Name, "health"}, "the liveness and readiness paths are both %q: give them different paths", svc.Health.Liveness)
+		}
+
+		for i, route := range svc.Routes {
+			at := []any{"services", svc.Name, "routes", i}
+			c.checkDuplicates(append(at, "methods"), route.Methods, "method")
+			if !c.checkParams(append(at, "path"), route.Path) {
+				continue
+			}
+			for _, method := range unique(route.Methods) {
+				if method == "" {
+					continue
+				}
+				claim := routeClaim{owner: owner, pattern: MuxPattern(method, route.Path), at: at}
+				own = append(own, claim)
+				gateway = append(gateway, claim)
+			}
+		}
+		for _, name := range sortedKeys(c.spec.Compositions) {
+			comp := c.spec.Compositions[name]
+			if comp.Composer != svc.Name {
+				continue
+			}
+			c.checkDuplicates([]any{"compositions", name, "methods"}, comp.Methods, "method")
+			if !c.checkParams([]any{"compositions", name, "path"}, comp.Path) {
+				continue
+			}
+			for _, method := range unique(comp.Methods) {
+				claim := routeClaim{owner: fmt.Sprintf("composition %q", name), pattern: MuxPattern(method, comp.Path), at: []any{"compositions", name, "path"}}
+				own = append(own, claim)
+				gateway = append(gateway, claim)
+			}
+		}
+
+		// A conflict inside one service shows up again among all the
+		// routes below, with the same message, and sorting drops the copy.
+		c.claimAll(own)
+	}
+	c.claimAll(gateway)
+}
+
+func unique(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkParams rejects a path with a "." or ".." segment or with one
+// parameter name twice, which Go's ServeMux rejects at start, and reports
+// whether the path is usable.
+func (c *semanticChecker) checkParams(at []any, path string) bool {
+	if path == "" {
+		return false // missing, reported by the structural check
+	}
+	for _, segment := range strings.Split(path, "/") {
+		if segment == "." || segment == ".." {
+			c.addAt(at, "path %q has a %q segment, which no request can match after path cleaning: remove it", path, segment)
+			return false
+		}
+	}
+	seen := map[string]bool{}
+	for _, param := range routeParam.FindAllString(path, -1) {
+		if seen[param] {
+			c.addAt(at, "parameter %s appears twice in %q: give each parameter its own name", param, path)
+			return false
+		}
+		seen[param] = true
+	}
+	return true
 }
