@@ -351,3 +351,24 @@ func TestLoadRequiresAService(t *testing.T) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
 	}
 }
+
+func TestModulePathRules(t *testing.T) {
+	for _, tc := range []struct {
+		module string
+		valid  bool
+	}{
+		{"shop", true},
+		{"example.com/shop", true},
+		{"gopkg.in/shop", true},
+		{"github.com/Acme/Shop", true},
+		{"example.com/x.", false},
+		{"example.com/../x", false},
+		{"example.com/nul", false},
+	} {
+		src := "name: \"shop\"\nmodule: \"" + tc.module + "\"\nservices: api: port: 8080\n"
+		_, err := loadString(t, src)
+		if got := err == nil; got != tc.valid {
+			t.Errorf("module %q: valid = %v, want %v (error: %v)", tc.module, got, tc.valid, err)
+		}
+	}
+}

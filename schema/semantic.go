@@ -73,21 +73,26 @@ func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
 	c.errs = append(c.errs, e)
 }
 
-// checkModule rejects a module path that the go command rejects, and each
-// service whose package import path it would reject, such as one with the
-// path element "aux", which Windows reserves.
+// checkModule rejects a module path that the go command rejects as an
+// import path, and each service whose package import path it would reject,
+// such as one with the path element "aux", which Windows reserves.
 func (c *semanticChecker) checkModule() {
-	if c.spec.Module == "" {
-		return
+	modulePath := c.spec.Module
+	if modulePath != "" {
+		if err := module.CheckImportPath(modulePath); err != nil {
+			c.addAt([]any{"module"}, "invalid module path %q: %v", modulePath, err)
+		}
 	}
-	if err := module.CheckPath(c.spec.Module); err != nil {
-		c.addAt([]any{"module"}, "invalid module path %q: %v", c.spec.Module, err)
-		return
+
+	// The services are checked under a valid module path when the spec's
+	// is not, so that their own problems show in the same run.
+	if modulePath == "" || module.CheckImportPath(modulePath) != nil {
+		modulePath = "example.com/module"
 	}
 	for _, name := range sortedKeys(c.declared["services"]) {
-		importPath := c.spec.Module + "/services/" + name + "/internal/" + GoPackageName(name)
-		if err := module.CheckImportPath(importPath); err != nil {
-			c.addAt([]any{"services", name}, "invalid service name %q: the go command rejects its import path %s: %v; choose another name", name, importPath, err)
+		importPath := "services/" + name + "/internal/" + GoPackageName(name)
+		if err := module.CheckImportPath(modulePath + "/" + importPath); err != nil {
+			c.addAt([]any{"services", name}, "invalid service name %q: the go command rejects the import path <module>/%s: %v; choose another name", name, importPath, err)
 		}
 	}
 }
