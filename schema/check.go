@@ -136,19 +136,8 @@ func (c *checker) walkList(schema, user cue.Value, path []cue.Selector, hint str
 		return
 	}
 
-	// Unifying with a list of n top values applies the schema's element
-	// constraints, so each element can be looked up by index.
-	// A default such as [...#Method] | *["GET"] is a disjunction of lists,
-	// and only its open branch describes the elements.
-	tops := c.ctx.CompileString("[" + strings.TrimSuffix(strings.Repeat("_, ", int(n)), ", ") + "]")
-	shaped := cue.Value{}
-	for _, branch := range branches(schema) {
-		if candidate := branch.Unify(tops); candidate.Err() == nil {
-			shaped = candidate
-			break
-		}
-	}
-	if !shaped.Exists() {
+	shaped, ok := c.elementSchemas(schema, n)
+	if !ok {
 		c.checkLeaf(schema, user, path, hint)
 		return
 	}
@@ -209,6 +198,21 @@ func shapeOf(v cue.Value, kind cue.Kind) (cue.Value, bool) {
 	for _, arg := range args {
 		if s, ok := shapeOf(arg, kind); ok {
 			return s, true
+		}
+	}
+	return cue.Value{}, false
+}
+
+// elementSchemas returns a list schema unified with a list of n top values,
+// which applies the schema's element constraints, so that each element's
+// schema can be looked up by index. A default such as [...#Method] |
+// *["GET"] is a disjunction of lists, and only its open branch describes the
+// elements.
+func (c *checker) elementSchemas(list cue.Value, n int64) (cue.Value, bool) {
+	tops := c.ctx.CompileString("[" + strings.TrimSuffix(strings.Repeat("_, ", int(n)), ", ") + "]")
+	for _, branch := range branches(list) {
+		if candidate := branch.Unify(tops); candidate.Err() == nil {
+			return candidate, true
 		}
 	}
 	return cue.Value{}, false

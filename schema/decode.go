@@ -3,7 +3,6 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"cuelang.org/go/cue"
 )
@@ -211,15 +210,8 @@ func (c *checker) partialList(schema, user cue.Value, path string, broken map[st
 	if !ok {
 		return nil
 	}
-	tops := c.ctx.CompileString("[" + strings.TrimSuffix(strings.Repeat("_, ", int(n)), ", ") + "]")
-	shaped := cue.Value{}
-	for _, branch := range branches(list) {
-		if candidate := branch.Unify(tops); candidate.Err() == nil {
-			shaped = candidate
-			break
-		}
-	}
-	if !shaped.Exists() {
+	shaped, ok := c.elementSchemas(list, n)
+	if !ok {
 		return nil
 	}
 
