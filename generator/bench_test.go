@@ -9,8 +9,8 @@ import (
 )
 
 // syntheticSpec returns a valid spec of n services. Every service has two
-// routes; every third owns a database and publishes an event that the next
-// service subscribes to; every service but the first calls its predecessor,
+// routes. Every third owns a database and publishes an event that the next
+// service subscribes to. Every service but the first calls its predecessor,
 // which makes one long chain of calls for the cycle check.
 func syntheticSpec(n int) []byte {
 	var b strings.Builder

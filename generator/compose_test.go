@@ -585,13 +585,13 @@ func envValue(svc types.ServiceConfig, name string) string {
 	return ""
 }
 
-func checkDuration(t *testing.T, what string, got *types.Duration, want string) {
+func checkDuration(t *testing.T, field string, got *types.Duration, want string) {
 	t.Helper()
 	d, err := time.ParseDuration(want)
 	if err != nil {
-		t.Fatalf("%s: spec duration %q: %v", what, want, err)
+		t.Fatalf("%s: spec duration %q: %v", field, want, err)
 	}
 	if got == nil || time.Duration(*got) != d {
-		t.Errorf("%s = %v; want %s", what, got, want)
+		t.Errorf("%s = %v; want %s", field, got, want)
 	}
 }

@@ -119,7 +119,7 @@ func TestE2EOrdersService(t *testing.T) {
 	t.Run("drain delay", func(t *testing.T) {
 		db := startPostgres(t)
 
-		// During the drain delay the readiness endpoint answers 503 while
+		// During the drain delay the readiness endpoint returns 503 while
 		// routes are still served, and a second SIGTERM ends the process.
 		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=1h")
 		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
@@ -192,8 +192,8 @@ func TestE2EConsulRegistration(t *testing.T) {
 		t.Errorf("registration Check = %+v, want %+v", registration.Check, wantCheck)
 	}
 
-	// An agent that restarts forgets its services: the instance registers
-	// again within one health check interval, 10s in the shop.
+	// An agent that restarts loses its registrations, so the instance
+	// registers again within one health check interval, 10s in the shop.
 	agent.forget()
 	if again := agent.waitForRegistration(t); again.ID != wantID {
 		t.Errorf("registration ID after the agent forgot it = %q, want %q", again.ID, wantID)
@@ -441,7 +441,7 @@ func (s *runningService) stop(t *testing.T) {
 }
 
 // waitForReadiness sends GET /readyz until the response has the status
-// code want or the service stops answering, and returns the last response.
+// code want or the request fails, and returns the last response.
 func (s *runningService) waitForReadiness(t *testing.T, want int) (int, string) {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)

@@ -624,7 +624,7 @@ func serviceMux(spec *schema.Spec) (*http.ServeMux, []string) {
 }
 
 // pickMuxRoute returns the Kong route name of the handler that mux picks for
-// the request, or "" when mux answers 404 or 405 itself.
+// the request, or "" when mux itself responds 404 or 405.
 func pickMuxRoute(t *testing.T, mux *http.ServeMux, method, path string) string {
 	t.Helper()
 	req := httptest.NewRequest(method, path, nil)

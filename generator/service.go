@@ -199,8 +199,9 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		view.Secrets = append(view.Secrets, secretView{Name: secret, Field: schema.GoIdentifier(secret)})
 	}
 
-	// The schema has rejected routes that http.ServeMux cannot serve
-	// together, so registering them in main.go cannot panic.
+	// schema.Load rejects routes that http.ServeMux cannot serve together
+	// (checkRoutes, tested in schema/testdata/errors/routes.txtar), so
+	// registering them in main.go does not panic for a loaded spec.
 	view.Routes = newRouteViews(spec, svc, compositions, view.Callees)
 	return view, nil
 }

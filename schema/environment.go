@@ -74,8 +74,8 @@ func (c *semanticChecker) checkEnvironment() {
 			}
 			seenCallees[edge.callee] = true
 			variable := EnvPrefix(edge.callee) + "URL"
-			if who, ok := set[variable]; ok {
-				c.addAt(edge.at, "the call to service %q needs the variable %s, which %s already sets: rename the service", edge.callee, variable, who)
+			if setter, ok := set[variable]; ok {
+				c.addAt(edge.at, "the call to service %q needs the variable %s, which %s already sets: rename the service", edge.callee, variable, setter)
 				continue
 			}
 			// With Consul, compose leaves <CALLEE>_URL unset, and env may
@@ -87,8 +87,8 @@ func (c *semanticChecker) checkEnvironment() {
 
 		for _, name := range sortedKeys(svc.Env) {
 			at := []any{"services", svc.Name, "env", name}
-			if who, ok := set[name]; ok {
-				c.addAt(at, "variable %s is already set by %s: rename it", name, who)
+			if setter, ok := set[name]; ok {
+				c.addAt(at, "variable %s is already set by %s: rename it", name, setter)
 				continue
 			}
 			if check, ok := TunableVariables[name]; ok {
@@ -103,9 +103,9 @@ func (c *semanticChecker) checkEnvironment() {
 			if secret == "" {
 				continue
 			}
-			if who, ok := set[secret]; ok {
-				if who != "secrets" {
-					c.addAt(at, "secret %s is already set by %s: rename it", secret, who)
+			if setter, ok := set[secret]; ok {
+				if setter != "secrets" {
+					c.addAt(at, "secret %s is already set by %s: rename it", secret, setter)
 				}
 				continue
 			}

@@ -122,7 +122,7 @@ type Route struct {
 	Methods []string `json:"methods"`
 }
 
-// Data is how a service manages its data.
+// Data is the data management pattern of a service and its database.
 type Data struct {
 	// Pattern is one of the Pattern constants.
 	Pattern string `json:"pattern"`
@@ -155,7 +155,7 @@ type SagaStep struct {
 	Compensation string `json:"compensation"`
 }
 
-// Composition is an API composition: the composer service answers Path by
+// Composition is an API composition: the composer service serves Path by
 // calling each service in From and merging their results.
 type Composition struct {
 	Path     string   `json:"path"`

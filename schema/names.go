@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// reservedNames break generated code or files when used as a service name:
-// "main" would turn internal/main into a command, the go tool ignores
-// "testdata" directories and gives "vendor" and "internal" special meaning,
-// and a binary named "test" shadows the shell's test command on the PATH.
+// reservedNames break generated code or files when used as a service name.
+// "main" would turn internal/main into a command. The go tool ignores
+// "testdata" directories and gives "vendor" and "internal" special meaning.
+// A binary named "test" shadows the shell's test command on the PATH.
 var reservedNames = map[string]string{
 	"main":     "it would make the service's package a command",
 	"test":     "a binary of that name shadows the shell's test command",
@@ -44,8 +44,8 @@ func CheckServiceName(name string) error {
 		return fmt.Errorf("invalid service name %q: its Go package name %q is a Go keyword; choose another name", name, pkg)
 	}
 	for _, candidate := range []string{name, pkg} {
-		if why, ok := reservedNames[candidate]; ok {
-			return fmt.Errorf("invalid service name %q: %s; choose another name", name, why)
+		if reason, ok := reservedNames[candidate]; ok {
+			return fmt.Errorf("invalid service name %q: %s; choose another name", name, reason)
 		}
 	}
 	for _, infra := range infrastructureNames {

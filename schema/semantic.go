@@ -177,8 +177,8 @@ func (c *semanticChecker) checkData() {
 func (c *semanticChecker) checkReferences() {
 	names := sortedKeys(c.declared["services"])
 	known := func(name string) bool { return c.declared["services"][name] }
-	unknown := func(at []any, what, name string) {
-		c.addAt(at, "%s %q is not a declared service: use one of %s", what, name, listOrNone(names))
+	unknown := func(at []any, role, name string) {
+		c.addAt(at, "%s %q is not a declared service: use one of %s", role, name, listOrNone(names))
 	}
 
 	for _, svc := range c.spec.SortedServices() {
@@ -278,11 +278,11 @@ func (c *semanticChecker) checkEvents() {
 	}
 }
 
-func (c *semanticChecker) checkDuplicates(at []any, list []string, what string) {
+func (c *semanticChecker) checkDuplicates(at []any, list []string, noun string) {
 	seen := map[string]bool{}
 	for i, item := range list {
 		if item != "" && seen[item] {
-			c.addAt(append(at, i), "%s %q is listed twice: remove one", what, item)
+			c.addAt(append(at, i), "%s %q is listed twice: remove one", noun, item)
 		}
 		seen[item] = true
 	}
