@@ -66,7 +66,13 @@ func runGenerate(opts *generateOptions) error {
 	if err != nil {
 		return printSpecErrors(opts.io, specPath, err, "; nothing was written")
 	}
+	return generateSpec(opts.io, spec, opts.specPath, outDir, opts.verbose)
+}
 
+// generateSpec renders a validated spec read from specPath and writes the
+// repository into outDir, then prints the warnings about it. generate,
+// init and add all end here.
+func generateSpec(io *streams, spec *schema.Spec, specFile, outDir string, verbose bool) error {
 	files, err := generator.Generate(spec)
 	if err != nil {
 		return fmt.Errorf("%w\nnothing was written", err)
@@ -78,18 +84,18 @@ func runGenerate(opts *generateOptions) error {
 	}
 	// After a failure part-way, every file written so far is listed, so
 	// that the user knows what changed.
-	printWriteResult(opts.io, result, opts.verbose || err != nil)
+	printWriteResult(io, result, verbose || err != nil)
 	if err != nil {
 		return fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", displayPath(outDir), err)
 	}
 
-	checkModulePath(opts.io, outDir, spec.Module)
-	checkStaleServices(opts.io, outDir, spec)
+	checkModulePath(io, outDir, spec.Module)
+	checkStaleServices(io, outDir, spec)
 	for _, warning := range generator.NotGenerated(spec) {
-		fmt.Fprintf(opts.io.Err, "msgen: warning: %s\n", warning)
+		fmt.Fprintf(io.Err, "msgen: warning: %s\n", warning)
 	}
-	if !sameFile(opts.specPath, filepath.Join(outDir, "msgen.cue")) {
-		fmt.Fprintf(opts.io.Err, "msgen: note: the generated Makefile regenerates from msgen.cue in %s; copy %s there to use make generate\n", displayPath(outDir), specPath)
+	if !sameFile(specFile, filepath.Join(outDir, "msgen.cue")) {
+		fmt.Fprintf(io.Err, "msgen: note: the generated Makefile regenerates from msgen.cue in %s; copy %s there to use make generate\n", displayPath(outDir), displayPath(specFile))
 	}
 	return nil
 }
