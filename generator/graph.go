@@ -39,7 +39,8 @@ type Node struct {
 	ID   string
 	Kind NodeKind
 	// Name is the node's name in the spec: a service, a database
-	// container such as "orders-db", or an event.
+	// container such as "orders-db" or an event. The gateway's node is
+	// named "kong" and the client's "client".
 	Name  string
 	Label string
 }
