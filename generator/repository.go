@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/msgen-dev/msgen/schema"
@@ -32,7 +31,7 @@ type readmeView struct {
 	Discovery    string
 	KongPort     int
 	KongAdmin    int
-	Diagram      []string
+	Diagram      string
 	Services     []readmeService
 	Sagas        []string
 	Compositions []string
@@ -80,7 +79,7 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 		Discovery: spec.Discovery,
 		KongPort:  spec.Gateway.Kong.Port,
 		KongAdmin: spec.Gateway.Kong.AdminPort,
-		Diagram:   mermaidDiagram(spec),
+		Diagram:   strings.TrimSuffix(NewGraph(spec).Mermaid(), "\n"),
 		Variables: vars,
 	}
 
@@ -108,87 +107,6 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 			name, routeDescription(comp.Methods, comp.Path), comp.Composer, codeList(comp.From)))
 	}
 	return view, nil
-}
-
-// mermaidDiagram returns the lines of a Mermaid flowchart: the gateway and
-// the services it routes to, each service's database, synchronous calls as
-// solid arrows, and each event as a node between its publishers and
-// subscribers, joined by dotted arrows.
-func mermaidDiagram(spec *schema.Spec) []string {
-	lines := []string{
-		"flowchart LR",
-		`  client(["client"]) --> gateway["Kong gateway :` + strconv.Itoa(spec.Gateway.Kong.Port) + `"]`,
-	}
-
-	for _, svc := range spec.SortedServices() {
-		lines = append(lines, fmt.Sprintf(`  %s["%s :%d"]`, mermaidID("svc", svc.Name), mermaidLabel(svc.Name), svc.Port))
-	}
-	for _, name := range gatewayServices(spec) {
-		lines = append(lines, "  gateway --> "+mermaidID("svc", name))
-	}
-
-	for _, svc := range spec.SortedServices() {
-		if svc.OwnsDatabase() {
-			db := mermaidID("db", svc.Name+databaseSuffix)
-			lines = append(lines,
-				fmt.Sprintf(`  %s[("%s")]`, db, mermaidLabel(svc.Name+databaseSuffix)),
-				fmt.Sprintf("  %s --> %s", mermaidID("svc", svc.Name), db))
-		}
-	}
-	for _, name := range spec.DatabaseNames() {
-		lines = append(lines, fmt.Sprintf(`  %s[("%s")]`, mermaidID("db", name+databaseSuffix), mermaidLabel(name+databaseSuffix)))
-	}
-	for _, svc := range spec.SortedServices() {
-		if svc.Data.Pattern == schema.PatternSharedDatabase {
-			lines = append(lines, fmt.Sprintf("  %s --> %s", mermaidID("svc", svc.Name), mermaidID("db", svc.Data.Database+databaseSuffix)))
-		}
-	}
-
-	for _, svc := range spec.SortedServices() {
-		for _, callee := range svc.Calls {
-			lines = append(lines, fmt.Sprintf("  %s -->|calls| %s", mermaidID("svc", svc.Name), mermaidID("svc", callee)))
-		}
-	}
-
-	for _, event := range slices.Sorted(maps.Keys(spec.Events)) {
-		id := mermaidID("evt", event)
-		lines = append(lines, fmt.Sprintf(`  %s{{"%s"}}`, id, mermaidLabel(event)))
-		for _, svc := range spec.SortedServices() {
-			for _, published := range svc.Publishes {
-				if published == event {
-					lines = append(lines, fmt.Sprintf("  %s -.-> %s", mermaidID("svc", svc.Name), id))
-				}
-			}
-		}
-		for _, subscriber := range spec.Subscribers(event) {
-			lines = append(lines, fmt.Sprintf("  %s -.-> %s", id, mermaidID("svc", subscriber)))
-		}
-	}
-	return lines
-}
-
-// mermaidID returns a Mermaid node id for name. The kind prefix keeps ids of
-// different kinds apart and away from Mermaid keywords such as "end". Every
-// character other than a letter or digit becomes _ and its hex code, so
-// distinct names give distinct ids.
-func mermaidID(kind, name string) string {
-	var b strings.Builder
-	b.WriteString(kind)
-	b.WriteByte('_')
-	for _, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "_%02x", c)
-		}
-	}
-	return b.String()
-}
-
-// mermaidLabel escapes a quoted Mermaid label.
-func mermaidLabel(s string) string {
-	return strings.ReplaceAll(s, `"`, "#quot;")
 }
 
 func dataDescription(svc *schema.Service) string {

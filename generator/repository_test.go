@@ -2,7 +2,6 @@ package generator
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -128,59 +127,5 @@ func TestReadmeDescribesSystem(t *testing.T) {
 		if !strings.Contains(readme, step) {
 			t.Errorf("README does not say to run %q", step)
 		}
-	}
-}
-
-func TestMermaidDiagram(t *testing.T) {
-	spec := shopSpec(t)
-	lines := mermaidDiagram(spec)
-	diagram := strings.Join(lines, "\n")
-
-	if lines[0] != "flowchart LR" {
-		t.Errorf("diagram starts with %q; want a flowchart", lines[0])
-	}
-	wantEdges := []string{
-		"svc_orders -->|calls| svc_inventory",
-		"svc_storefront -->|calls| svc_payments",
-		"svc_orders -.-> evt_OrderCreated",
-		"evt_OrderCreated -.-> svc_order_2dhistory",
-		"svc_order_2dhistory --> db_order_2dhistory_2ddb",
-		"svc_shipping --> db_warehouse_2ddb",
-		"gateway --> svc_storefront",
-	}
-	for _, edge := range wantEdges {
-		if !strings.Contains(diagram, "  "+edge+"\n") && !strings.HasSuffix(diagram, "  "+edge) {
-			t.Errorf("diagram lacks the edge %q", edge)
-		}
-	}
-
-	// Every node id on an edge must be a plain Mermaid id.
-	edge := regexp.MustCompile(`^  (\S+) (-->|-\.->|-->\|calls\|) (\S+)$`)
-	id := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
-	for _, line := range lines {
-		m := edge.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		for _, node := range []string{m[1], m[3]} {
-			if !id.MatchString(node) {
-				t.Errorf("node id %q in %q is not a plain Mermaid id", node, line)
-			}
-		}
-	}
-}
-
-func TestMermaidIDDistinct(t *testing.T) {
-	names := []string{"order-history", "order_history", "orderhistory", "end", "a.b", "a-b"}
-	seen := map[string]string{}
-	for _, name := range names {
-		got := mermaidID("svc", name)
-		if !regexp.MustCompile(`^[A-Za-z0-9_]+$`).MatchString(got) {
-			t.Errorf("mermaidID(%q) = %q has characters outside [A-Za-z0-9_]", name, got)
-		}
-		if other, dup := seen[got]; dup {
-			t.Errorf("mermaidID gives %q for both %q and %q", got, other, name)
-		}
-		seen[got] = name
 	}
 }
