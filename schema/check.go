@@ -45,7 +45,10 @@ func (c *checker) walk(schema, user cue.Value, path []cue.Selector, inherited st
 	switch user.IncompleteKind() {
 	case cue.StructKind:
 		if s, ok := shapeOf(schema, cue.StructKind); ok {
-			c.walkStruct(s, user, path)
+			// A struct taken out of a disjunction such as true | {header:
+			// string} is no longer closed, so its fields are the only
+			// ones it allows.
+			c.walkStruct(s, user, path, !s.Equals(schema))
 			return
 		}
 	case cue.ListKind:
@@ -59,7 +62,7 @@ func (c *checker) walk(schema, user cue.Value, path []cue.Selector, inherited st
 	c.checkLeaf(schema, user, path, inherited)
 }
 
-func (c *checker) walkStruct(schema, user cue.Value, path []cue.Selector) {
+func (c *checker) walkStruct(schema, user cue.Value, path []cue.Selector, branch bool) {
 	// Required fields: CUE's Validate does not report them missing.
 	required, err := schema.Fields(cue.Optional(true))
 	if err == nil {
@@ -84,12 +87,23 @@ func (c *checker) walkStruct(schema, user cue.Value, path []cue.Selector) {
 	for fields.Next() {
 		sel := fields.Selector()
 		childPath := appendPath(path, sel)
-		if !schema.Allows(sel) {
+		if !schema.Allows(sel) || branch && !declares(schema, sel) {
 			c.reportDisallowed(schema, fields.Value(), path, childPath, sel)
 			continue
 		}
 		c.walk(c.fieldSchema(schema, sel), fields.Value(), childPath, "")
 	}
+}
+
+// declares reports whether schema has a regular, optional or required field
+// sel.
+func declares(schema cue.Value, sel cue.Selector) bool {
+	for _, candidate := range []cue.Selector{sel, sel.Optional(), sel.Required()} {
+		if schema.LookupPath(cue.MakePath(candidate)).Exists() {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldSchema returns the schema of the field sel: a regular, optional or
