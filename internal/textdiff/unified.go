@@ -9,7 +9,7 @@ import (
 // diff -u and git diff.
 const context = 3
 
-// opKind is what an edit does with one line.
+// opKind is the kind of edit on one line: kept, deleted or inserted.
 type opKind byte
 
 const (
