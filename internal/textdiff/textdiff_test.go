@@ -242,4 +242,3 @@ func TestMergeMatchesGitMergeFile(t *testing.T) {
 		}
 	}
 }
-
