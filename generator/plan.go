@@ -94,8 +94,10 @@ type Change struct {
 	New     []byte
 	NewMode fs.FileMode
 	// Base is the version that msgen last wrote, read from Git, for a file
-	// edited by hand or merged. It is nil when unknown.
-	Base []byte
+	// edited by hand or merged. It is nil when unknown. BaseHash is its Git
+	// blob hash, from the manifest.
+	Base     []byte
+	BaseHash string
 
 	// Merged reports that New is a three-way merge, with MergeConflicts
 	// conflicts marked in it.
@@ -279,6 +281,7 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 	// merge of the user's edits and the rendering has changed since.
 	c.Action = ActionUpdate
 	c.Reason = "edited by hand since msgen wrote it"
+	c.BaseHash = prev.GitBlob
 	if customized {
 		c.Reason = "contains your merged edits, and the rendering changed"
 	}
@@ -399,6 +402,7 @@ func planRemoved(tree *tree, e manifestEntry, opts PlanOptions) (Change, bool, e
 		return c, true, nil
 	}
 	c.Conflict = ConflictEdited
+	c.BaseHash = e.GitBlob
 	if opts.Repository != nil {
 		if base, err := opts.Repository.ReadBlob(e.GitBlob); err == nil {
 			c.Base = base

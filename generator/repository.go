@@ -23,6 +23,7 @@ var repositoryFiles = []struct {
 	{".gitignore", "repo/gitignore.tmpl", Managed},
 	{".gitattributes", "repo/gitattributes.tmpl", Managed},
 	{".dockerignore", "repo/dockerignore.tmpl", Managed},
+	{".github/workflows/msgen.yml", "repo/workflow.yml.tmpl", Managed},
 }
 
 // readmeView is the data of the repository templates.
@@ -38,6 +39,9 @@ type readmeView struct {
 	Compositions []string
 	Variables    []requiredVar
 	FirstRoute   string
+	// MsgenVersion is the msgen release that the CI workflow installs, or
+	// "" for a development build.
+	MsgenVersion string
 }
 
 type readmeService struct {
@@ -49,12 +53,13 @@ type readmeService struct {
 
 // renderRepository renders the files at the root of the generated
 // repository: go.mod, README.md, Makefile and the Git and Docker ignore and
-// attribute files.
+// attribute files, and the CI workflow.
 func renderRepository(r *renderer, spec *schema.Spec) ([]File, error) {
 	view, err := newReadmeView(spec)
 	if err != nil {
 		return nil, fmt.Errorf("render README.md: %w", err)
 	}
+	view.MsgenVersion = r.options.releaseVersion()
 
 	var files []File
 	for _, rf := range repositoryFiles {

@@ -105,6 +105,8 @@ written while the spec is invalid.`,
 
 	root.AddCommand(
 		newGenerateCmd(io),
+		newCheckCmd(io),
+		newDiffCmd(io),
 		newValidateCmd(io),
 		newVersionCmd(io),
 	)
