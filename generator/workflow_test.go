@@ -1,6 +1,9 @@
 package generator
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,5 +113,35 @@ func TestWorkflowInstallsReleaseOnly(t *testing.T) {
 		if !strings.HasSuffix(install, tc.want) {
 			t.Errorf("version %q: install step %q, want it to end in %s", tc.version, install, tc.want)
 		}
+	}
+}
+
+// TestWorkflowMatchesSchema validates the workflow with action-validator,
+// which checks it against SchemaStore's JSON schema of GitHub Actions
+// workflows. .ci/run installs it from npm. A broken workflow must fail the
+// same check, so that a validator that accepts everything cannot pass.
+func TestWorkflowMatchesSchema(t *testing.T) {
+	validator, err := exec.LookPath("action-validator")
+	if err != nil {
+		skipUnlessCI(t, "action-validator not found on PATH: install it with npm install --global @action-validator/cli@0.6.0 @action-validator/core@0.6.0 to validate the CI workflow")
+	}
+	f, _ := renderWorkflow(t, "v1.4.0")
+	dir := t.TempDir()
+
+	good := filepath.Join(dir, "msgen.yml")
+	if err := os.WriteFile(good, f.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(validator, good).CombinedOutput(); err != nil {
+		t.Errorf("action-validator rejects the workflow: %v\n%s", err, out)
+	}
+
+	broken := filepath.Join(dir, "broken.yml")
+	data := strings.Replace(string(f.Data), "runs-on:", "runs_on:", 1)
+	if err := os.WriteFile(broken, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command(validator, broken).Run(); err == nil {
+		t.Error("action-validator accepts a workflow whose job has runs_on instead of runs-on")
 	}
 }
