@@ -45,7 +45,8 @@ type manifestEntry struct {
 	GitBlob string `json:"gitBlob"`
 }
 
-// manifestComment tells a reader of the manifest who writes it.
+// manifestComment is the manifest's comment field: the marker, and which
+// command writes the file.
 const manifestComment = Marker + " msgen generate rewrites this file; commit it with the repository."
 
 // encode returns the manifest as indented JSON with a final newline. The

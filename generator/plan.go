@@ -14,7 +14,7 @@ import (
 	"github.com/msgen-dev/msgen/internal/textdiff"
 )
 
-// Action is what a run of generate does with one file.
+// Action is the step that a run of generate takes for one file.
 type Action string
 
 // The actions, as the JSON report of msgen check names them.
@@ -74,7 +74,8 @@ type PlanOptions struct {
 	Repository Repository
 }
 
-// Change is what a run of generate does with one file.
+// Change is the plan for one file: the action, its reason, and the content
+// before and after.
 type Change struct {
 	// Path is slash-separated and relative to the output directory.
 	Path      string

@@ -77,16 +77,20 @@ func Write(dir string, files []File) (*WriteResult, error) {
 }
 
 // Apply carries out a plan that has no conflicts. It first stores the base
-// of each merge in Git, then writes each created or changed file
-// atomically through a temporary file and a rename, deletes the files that
-// are no longer generated with the directories they leave empty, and
-// writes the manifest last. All access goes through an os.Root, so no path
+// of each merge in Git. It then writes each created or changed file
+// atomically through a temporary file and a rename, and deletes the files
+// that are no longer generated with the directories they leave empty. The
+// manifest comes last. All access goes through an os.Root, so no path
 // or symbolic link can lead outside the directory. On an error part-way,
 // the result lists what was done before it.
 func (p *Plan) Apply() (*WriteResult, error) {
 	if conflicts := p.Conflicts(); len(conflicts) > 0 {
 		return nil, fmt.Errorf("apply a plan with %d conflicts", len(conflicts))
 	}
+	// TODO: a merge base stored here is reachable from no commit when the
+	// merge result differs from the rendering, so git gc prunes it after
+	// gc.pruneExpire and a later --merge of the file then stops for want of
+	// a base. A ref would keep it, but refs outside branches are not pushed.
 	for _, c := range p.Changes {
 		if c.Merged && c.Action != ActionUnchanged {
 			if p.repository == nil {

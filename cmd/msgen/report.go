@@ -176,7 +176,7 @@ func writeColored(w io.Writer, diff string, color bool) {
 }
 
 // colorEnabled reports whether output to w gets colour: w must be a
-// terminal, and NO_COLOR unset or empty, as https://no-color.org asks.
+// terminal, and NO_COLOR unset or empty, as https://no-color.org specifies.
 func colorEnabled(w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" {
 		return false

@@ -135,8 +135,8 @@ func (r *Repository) ReadBlob(hash string) ([]byte, error) {
 	return io.ReadAll(reader)
 }
 
-// WriteBlob stores data as a blob in the object store, as git hash-object
-// -w does. Git's garbage collection deletes a blob that no commit reaches
+// WriteBlob stores data as a loose blob in the object store, as git
+// hash-object -w does. git gc prunes a loose object that no commit reaches
 // once it is older than gc.pruneExpire, two weeks by default.
 func (r *Repository) WriteBlob(data []byte) error {
 	obj := r.repo.Storer.NewEncodedObject()
