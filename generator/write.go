@@ -92,7 +92,7 @@ func (p *Plan) Apply() (*WriteResult, error) {
 	// gc.pruneExpire and a later --merge of the file then stops for want of
 	// a base. A ref would keep it, but refs outside branches are not pushed.
 	for _, c := range p.Changes {
-		if c.Merged && c.Action != ActionUnchanged {
+		if c.Merged {
 			if p.repository == nil {
 				return nil, fmt.Errorf("merge %q: no Git repository to store the base of the next merge", c.Path)
 			}
