@@ -23,7 +23,7 @@ test-short:
 vet:
 	$(GO) vet ./...
 
-## bench: run the generation benchmarks (10, 100 and 1000 services)
+## bench: run the generation and check benchmarks (10 to 1000 services)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./generator/
 

@@ -2,9 +2,11 @@ package generator
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/msgen-dev/msgen/internal/gitrepo"
 	"github.com/msgen-dev/msgen/schema"
 )
 
@@ -55,6 +57,75 @@ func BenchmarkValidateAndGenerate(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n)/1e3, "µs/service")
 		})
+	}
+}
+
+// BenchmarkCheck measures msgen check on a repository without drift: load
+// and validate the spec, render it, and compare every file with the
+// directory and the manifest. The -git variants first commit the repository
+// and open it, as check does inside Git.
+func BenchmarkCheck(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		src := syntheticSpec(n)
+		spec, err := schema.LoadSource("msgen.cue", src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files, err := Generate(spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		if _, err := Write(dir, files); err != nil {
+			b.Fatal(err)
+		}
+
+		check := func(b *testing.B, withGit bool) {
+			for b.Loop() {
+				spec, err := schema.LoadSource("msgen.cue", src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				files, err := Generate(spec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				opts := PlanOptions{}
+				if withGit {
+					repo, err := gitrepo.Open(dir)
+					if err != nil || repo == nil {
+						b.Fatalf("open the repository: %v", err)
+					}
+					opts.Repository = repo
+				}
+				plan, err := NewPlan(dir, files, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if plan.Drift() {
+					b.Fatal("drift in a repository just generated")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n)/1e3, "µs/service")
+		}
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) { check(b, false) })
+
+		git, err := exec.LookPath("git")
+		if err != nil {
+			continue
+		}
+		for _, args := range [][]string{
+			{"init", "--quiet"},
+			{"add", "--all"},
+			{"-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "--message", "generated"},
+		} {
+			cmd := exec.Command(git, args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("git %s: %v\n%s", args[0], err, out)
+			}
+		}
+		b.Run(fmt.Sprintf("services=%d-git", n), func(b *testing.B) { check(b, true) })
 	}
 }
 

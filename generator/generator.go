@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"sort"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/msgen-dev/msgen/schema"
 )
 
@@ -45,13 +47,39 @@ type File struct {
 	template string
 }
 
+// Options are the inputs of a rendering other than the spec.
+type Options struct {
+	// Version is the version of the running msgen, which the generated CI
+	// workflow installs to run msgen check. A version that go install
+	// cannot install, such as "devel" or one with "+dirty", makes the
+	// workflow install the newest release.
+	Version string
+}
+
+// releaseVersion returns the version for go install, or "" when there is
+// none.
+func (o Options) releaseVersion() string {
+	if !semver.IsValid(o.Version) || semver.Build(o.Version) != "" {
+		return ""
+	}
+	return o.Version
+}
+
 // Generate renders every file of the repository that spec describes, sorted
-// by path. It returns an error naming the template when a template fails.
+// by path, as a development build of msgen does.
 func Generate(spec *schema.Spec) ([]File, error) {
+	return GenerateWithOptions(spec, Options{})
+}
+
+// GenerateWithOptions renders every file of the repository that spec
+// describes, sorted by path. It returns an error naming the template when a
+// template fails.
+func GenerateWithOptions(spec *schema.Spec, opts Options) ([]File, error) {
 	r, err := newRenderer()
 	if err != nil {
 		return nil, err
 	}
+	r.options = opts
 
 	var files []File
 	for _, part := range []func(*renderer, *schema.Spec) ([]File, error){

@@ -38,7 +38,8 @@ var hostDependentFuncs = []string{
 // renderer executes the embedded templates with a fixed function map and
 // strict handling of missing keys.
 type renderer struct {
-	tmpl *template.Template
+	tmpl    *template.Template
+	options Options
 }
 
 func newRenderer() (*renderer, error) {

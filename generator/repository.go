@@ -22,6 +22,7 @@ var repositoryFiles = []struct {
 	{".gitignore", "repo/gitignore.tmpl", Managed},
 	{".gitattributes", "repo/gitattributes.tmpl", Managed},
 	{".dockerignore", "repo/dockerignore.tmpl", Managed},
+	{".github/workflows/msgen.yml", "repo/workflow.yml.tmpl", Managed},
 }
 
 // readmeView is the data of the repository templates.
@@ -37,6 +38,9 @@ type readmeView struct {
 	Compositions []string
 	Variables    []requiredVar
 	FirstRoute   string
+	// MsgenVersion is the msgen release that the CI workflow installs, or
+	// "" for a development build.
+	MsgenVersion string
 }
 
 type readmeService struct {
@@ -48,12 +52,13 @@ type readmeService struct {
 
 // renderRepository renders the files at the root of the generated
 // repository: go.mod, README.md, Makefile and the Git and Docker ignore and
-// attribute files.
+// attribute files, and the CI workflow.
 func renderRepository(r *renderer, spec *schema.Spec) ([]File, error) {
 	view, err := newReadmeView(spec)
 	if err != nil {
 		return nil, fmt.Errorf("render README.md: %w", err)
 	}
+	view.MsgenVersion = r.options.releaseVersion()
 
 	var files []File
 	for _, rf := range repositoryFiles {

@@ -32,14 +32,15 @@ func renderDeployment(t *testing.T, spec *schema.Spec) map[string]File {
 func TestRepositoryFilesStartWithMarker(t *testing.T) {
 	files := renderDeployment(t, shopSpec(t))
 	firstLines := map[string]string{
-		"README.md":          "<!-- " + Marker + " -->",
-		"Makefile":           "# " + Marker,
-		".gitignore":         "# " + Marker,
-		".gitattributes":     "# " + Marker,
-		".dockerignore":      "# " + Marker,
-		".env.example":       "# " + Marker,
-		"docker-compose.yml": "# " + Marker,
-		"gateway/kong.yml":   "# " + Marker,
+		"README.md":                   "<!-- " + Marker + " -->",
+		"Makefile":                    "# " + Marker,
+		".gitignore":                  "# " + Marker,
+		".gitattributes":              "# " + Marker,
+		".dockerignore":               "# " + Marker,
+		".github/workflows/msgen.yml": "# " + Marker,
+		".env.example":                "# " + Marker,
+		"docker-compose.yml":          "# " + Marker,
+		"gateway/kong.yml":            "# " + Marker,
 	}
 	for path, want := range firstLines {
 		f, ok := files[path]

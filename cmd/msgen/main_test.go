@@ -13,7 +13,10 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -39,8 +42,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitCode,
-			"treehash": cmdTreeHash,
+			"exitcode":  cmdExitCode,
+			"treehash":  cmdTreeHash,
+			"gitinit":   cmdGitInit,
+			"gitcommit": cmdGitCommit,
 		},
 	})
 }
@@ -115,4 +120,34 @@ func cmdTreeHash(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(sum, line)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(hex.EncodeToString(sum.Sum(nil))+"\n"), 0o644))
+}
+
+// cmdGitInit creates a Git repository with go-git, so that scripts need no
+// git binary or Git configuration:
+//
+//	gitinit repo
+func cmdGitInit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gitinit DIR")
+	}
+	_, err := git.PlainInit(ts.MkAbs(args[0]), false)
+	ts.Check(err)
+}
+
+// cmdGitCommit stages every change in the work tree of a repository made by
+// gitinit, deletions included, and commits it:
+//
+//	gitcommit repo
+func cmdGitCommit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gitcommit DIR")
+	}
+	repo, err := git.PlainOpen(ts.MkAbs(args[0]))
+	ts.Check(err)
+	worktree, err := repo.Worktree()
+	ts.Check(err)
+	ts.Check(worktree.AddWithOptions(&git.AddOptions{All: true}))
+	signature := &object.Signature{Name: "msgen test", Email: "test@example.com", When: time.Unix(0, 0)}
+	_, err = worktree.Commit("commit from a test script", &git.CommitOptions{Author: signature})
+	ts.Check(err)
 }

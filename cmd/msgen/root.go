@@ -107,6 +107,8 @@ written while the spec is invalid.`,
 		newGenerateCmd(io),
 		newGraphCmd(io),
 		newSchemaCmd(io),
+		newCheckCmd(io),
+		newDiffCmd(io),
 		newValidateCmd(io),
 		newVersionCmd(io),
 	)

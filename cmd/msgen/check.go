@@ -1,0 +1,210 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/msgen-dev/msgen/generator"
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// errDrift marks a check that found drift, which exits 1.
+var errDrift = errors.New("the repository differs from the spec")
+
+type checkOptions struct {
+	io *streams
+
+	specPath string
+	outDir   string
+	format   string
+	// summary prints a closing line on stderr, as check does and diff
+	// does not.
+	summary bool
+}
+
+func newCheckCmd(io *streams) *cobra.Command {
+	opts := &checkOptions{io: io, summary: true}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Report whether the repository matches the spec, for CI",
+		Long: `Check renders the spec as generate does, writes nothing, and compares the
+result with the output directory. With no drift it exits 0. Otherwise it
+prints what generate would change as a unified diff on stdout, and each
+conflict that would stop generate on stderr, and exits 1.
+
+Drift is a file that generate would create, update, delete or change the
+mode of: the spec or msgen changed, or a managed file was edited, deleted
+or made executable by hand. The manifest, .msgen/manifest.json, counts too.
+Scaffolded files are the user's and never drift.
+
+--format json prints a report of every file instead: its path, class
+(managed or scaffolded), action (create, update, delete, mode, unchanged or
+keep), the reason, and the conflict, if any.`,
+		Example: `  # In CI, after checkout
+  msgen check
+
+  # A report for tools
+  msgen check --format json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkSpecFlag(cmd, opts.specPath); err != nil {
+				return err
+			}
+			if err := checkFormatFlag(cmd, opts.format, reportFormats); err != nil {
+				return err
+			}
+			return runCheck(opts)
+		},
+	}
+	addCheckFlags(cmd, opts)
+	return cmd
+}
+
+// addCheckFlags binds the flags that check and diff share.
+func addCheckFlags(cmd *cobra.Command, opts *checkOptions) {
+	cmd.Flags().StringVar(&opts.specPath, "spec", "msgen.cue", "spec `file` to read")
+	cmd.Flags().StringVar(&opts.outDir, "out", "", "output `directory` (default: the spec's directory)")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "report `format`: text, a unified diff, or json")
+	_ = cmd.MarkFlagFilename("spec", "cue")
+	_ = cmd.MarkFlagDirname("out")
+}
+
+// reportFormats are the values of --format for check, diff and generate
+// --check.
+var reportFormats = []string{"text", "json"}
+
+func runCheck(opts *checkOptions) error {
+	specPath := displayPath(opts.specPath)
+	outDir := opts.outDir
+	if outDir == "" {
+		outDir = filepath.Dir(opts.specPath)
+	}
+	outName := displayPath(outDir)
+
+	spec, err := schema.Load(specPath)
+	if err != nil {
+		return printSpecErrors(opts.io, specPath, err, "")
+	}
+	plan, err := planSpec(spec, outDir, generator.PlanOptions{})
+	if err != nil {
+		return fmt.Errorf("check %s: %w", outName, err)
+	}
+
+	if opts.format == "json" {
+		if err := writeReport(opts.io, specPath, outName, plan); err != nil {
+			return err
+		}
+	} else {
+		writePatch(opts.io.Out, plan, colorEnabled(opts.io.Out))
+		printCheckNotes(opts.io, plan)
+		if opts.summary {
+			printCheckSummary(opts.io, specPath, outName, plan)
+		}
+	}
+
+	if plan.Drift() {
+		return reportedError{errDrift}
+	}
+	return nil
+}
+
+// printCheckNotes lists on stderr what the patch does not show: conflicts
+// that would stop generate, and the scaffolded files of services that left
+// the spec, which generate keeps.
+func printCheckNotes(io *streams, plan *generator.Plan) {
+	for _, c := range plan.Changes {
+		switch {
+		case c.Conflict != generator.NoConflict:
+			fmt.Fprintf(io.Err, "msgen: conflict: %s: %s\n", c.Path, c.Reason)
+		case c.Action == generator.ActionKeep && c.Removed:
+			fmt.Fprintf(io.Err, "msgen: note: %s: %s\n", c.Path, c.Reason)
+		}
+	}
+}
+
+// printCheckSummary prints one line: no drift, or how many files of each
+// action differ and what to run.
+func printCheckSummary(io *streams, specPath, outName string, plan *generator.Plan) {
+	if !plan.Drift() {
+		fmt.Fprintf(io.Err, "msgen: no drift: %s matches %s\n", outName, specPath)
+		return
+	}
+	counts := map[generator.Action]int{}
+	conflicts := 0
+	for _, c := range plan.Changes {
+		counts[c.Action]++
+		if c.Conflict != generator.NoConflict {
+			conflicts++
+		}
+	}
+	var parts []string
+	for _, a := range []generator.Action{generator.ActionCreate, generator.ActionUpdate, generator.ActionDelete, generator.ActionMode} {
+		if counts[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", counts[a], a))
+		}
+	}
+	next := "run msgen generate"
+	if conflicts > 0 {
+		parts = append(parts, plural(conflicts, "conflict"))
+		next = "resolve the conflicts, then run msgen generate"
+	}
+	fmt.Fprintf(io.Err, "msgen: drift: %s differs from %s: %s; %s\n", outName, specPath, strings.Join(parts, ", "), next)
+}
+
+// checkReport is the JSON report of check --format json.
+type checkReport struct {
+	Spec  string `json:"spec"`
+	Out   string `json:"out"`
+	Drift bool   `json:"drift"`
+	// Summary counts the files by action, and the conflicts.
+	Summary map[string]int `json:"summary"`
+	Files   []reportFile   `json:"files"`
+}
+
+// reportFile is one file of a checkReport.
+type reportFile struct {
+	Path     string `json:"path"`
+	Class    string `json:"class"`
+	Action   string `json:"action"`
+	Reason   string `json:"reason"`
+	Conflict string `json:"conflict,omitempty"`
+}
+
+func writeReport(io *streams, specPath, outName string, plan *generator.Plan) error {
+	report := checkReport{
+		Spec:    specPath,
+		Out:     outName,
+		Drift:   plan.Drift(),
+		Summary: map[string]int{"conflict": 0},
+		Files:   []reportFile{},
+	}
+	for _, a := range []generator.Action{generator.ActionCreate, generator.ActionUpdate, generator.ActionDelete, generator.ActionMode, generator.ActionUnchanged, generator.ActionKeep} {
+		report.Summary[string(a)] = 0
+	}
+	for _, c := range plan.Changes {
+		report.Summary[string(c.Action)]++
+		if c.Conflict != generator.NoConflict {
+			report.Summary["conflict"]++
+		}
+		report.Files = append(report.Files, reportFile{
+			Path:     c.Path,
+			Class:    c.Ownership.String(),
+			Action:   string(c.Action),
+			Reason:   c.Reason,
+			Conflict: string(c.Conflict),
+		})
+	}
+
+	enc := json.NewEncoder(io.Out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(report); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	return nil
+}

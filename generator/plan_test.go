@@ -1,0 +1,181 @@
+package generator
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// memoryRepository is a Repository with blobs in memory and a set of
+// uncommitted paths.
+type memoryRepository struct {
+	blobs       map[string][]byte
+	uncommitted map[string]bool
+}
+
+func (r *memoryRepository) Uncommitted(path string, data []byte) (bool, error) {
+	return r.uncommitted[path], nil
+}
+
+func (r *memoryRepository) ReadBlob(hash string) ([]byte, error) {
+	data, ok := r.blobs[hash]
+	if !ok {
+		return nil, fmt.Errorf("blob %s: %w", hash, fs.ErrNotExist)
+	}
+	return data, nil
+}
+
+func (r *memoryRepository) WriteBlob(data []byte) error {
+	r.blobs[GitBlobHash(data)] = data
+	return nil
+}
+
+func managedFile(path, body string) File {
+	return File{Path: path, Data: []byte("# " + Marker + "\n" + body), Mode: 0o644, Ownership: Managed}
+}
+
+// planOf plans writing files into dir and returns the changes by path.
+func planOf(t *testing.T, dir string, files []File, opts PlanOptions) map[string]Change {
+	t.Helper()
+	plan, err := NewPlan(dir, files, opts)
+	if err != nil {
+		t.Fatalf("NewPlan: %v", err)
+	}
+	changes := map[string]Change{}
+	for _, c := range plan.Changes {
+		changes[c.Path] = c
+	}
+	return changes
+}
+
+func TestPlanAdoptsMarkedFilesWithoutManifest(t *testing.T) {
+	dir := t.TempDir()
+	old := managedFile("a.yml", "old: 1\n")
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), old.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mine.yml"), []byte("mine: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	changes := planOf(t, dir, []File{managedFile("a.yml", "new: 1\n"), managedFile("mine.yml", "x: 1\n")}, PlanOptions{})
+	if c := changes["a.yml"]; c.Action != ActionUpdate || c.Conflict != NoConflict {
+		t.Errorf("a.yml with the marker: %s, conflict %q; want update without conflict", c.Action, c.Conflict)
+	}
+	if c := changes["mine.yml"]; c.Conflict != ConflictNotGenerated {
+		t.Errorf("mine.yml without the marker: conflict %q; want %q", c.Conflict, ConflictNotGenerated)
+	}
+	if c := changes[ManifestPath]; c.Action != ActionCreate {
+		t.Errorf("manifest: %s; want create", c.Action)
+	}
+}
+
+func TestPlanRejectsInvalidManifest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want string
+	}{
+		{"not JSON", "{", "unexpected EOF"},
+		{"other version", `{"comment": "", "version": 2, "files": []}`, "version 2"},
+		{"path outside", `{"comment": "", "version": 1, "files": [{"path": "../x", "class": "managed", "mode": "0644", "sha256": "", "gitBlob": ""}]}`, `"../x": path is not inside`},
+		{"unknown class", `{"comment": "", "version": 1, "files": [{"path": "x", "class": "mine", "mode": "0644", "sha256": "", "gitBlob": ""}]}`, `invalid class "mine"`},
+		{"unknown field", `{"comment": "", "version": 1, "files": [], "extra": 1}`, `unknown field "extra"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(dir, ".msgen"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, ManifestPath), []byte(tc.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := NewPlan(dir, []File{managedFile("a.yml", "a: 1\n")}, PlanOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "invalid manifest .msgen/manifest.json") {
+				t.Errorf("NewPlan error = %v; want an invalid manifest error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlanHandEditAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	repo := &memoryRepository{blobs: map[string][]byte{}, uncommitted: map[string]bool{}}
+	v1 := managedFile("a.yml", "one: 1\ntwo: 2\nthree: 3\nfour: 4\nfive: 5\n")
+	plan, err := NewPlan(dir, []File{v1}, PlanOptions{Repository: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	// Committing stores what msgen wrote in the object store.
+	repo.blobs[GitBlobHash(v1.Data)] = v1.Data
+
+	edited := strings.Replace(string(v1.Data), "five: 5", "five: 5 # mine", 1)
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v2 := managedFile("a.yml", "one: 1\ntwo: 22\nthree: 3\nfour: 4\nfive: 5\n")
+
+	c := planOf(t, dir, []File{v2}, PlanOptions{Repository: repo})["a.yml"]
+	if c.Conflict != ConflictEdited {
+		t.Errorf("hand edit: conflict %q; want %q", c.Conflict, ConflictEdited)
+	}
+	if string(c.Base) != string(v1.Data) {
+		t.Errorf("hand edit: base %q; want the version msgen wrote", c.Base)
+	}
+
+	c = planOf(t, dir, []File{v2}, PlanOptions{Repository: repo, Force: true})["a.yml"]
+	if c.Conflict != NoConflict || string(c.New) != string(v2.Data) {
+		t.Errorf("--force: conflict %q, new %q; want the rendering without conflict", c.Conflict, c.New)
+	}
+
+	plan, err = NewPlan(dir, []File{v2}, PlanOptions{Repository: repo, Merge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# " + Marker + "\none: 1\ntwo: 22\nthree: 3\nfour: 4\nfive: 5 # mine\n"
+	if len(plan.Conflicts()) != 0 {
+		t.Fatalf("--merge: conflicts %v", plan.Conflicts())
+	}
+	if _, err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "a.yml"))
+	if err != nil || string(got) != want {
+		t.Errorf("--merge wrote %q, %v; want %q", got, err, want)
+	}
+	if _, ok := repo.blobs[GitBlobHash(v2.Data)]; !ok {
+		t.Error("--merge did not store the new rendering, the base of the next merge")
+	}
+
+	// The merge result is recorded, so the same rendering finds no drift.
+	plan, err = NewPlan(dir, []File{v2}, PlanOptions{Repository: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Drift() {
+		t.Errorf("after a clean merge: drift %+v", plan.Changes)
+	}
+}
+
+func TestPlanUncommittedAdoption(t *testing.T) {
+	dir := t.TempDir()
+	old := managedFile("a.yml", "edited: 1\n")
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), old.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo := &memoryRepository{blobs: map[string][]byte{}, uncommitted: map[string]bool{"a.yml": true}}
+	files := []File{managedFile("a.yml", "new: 1\n")}
+
+	if c := planOf(t, dir, files, PlanOptions{Repository: repo})["a.yml"]; c.Conflict != ConflictUncommitted {
+		t.Errorf("uncommitted file without manifest: conflict %q; want %q", c.Conflict, ConflictUncommitted)
+	}
+	if c := planOf(t, dir, files, PlanOptions{Repository: repo, Force: true})["a.yml"]; c.Conflict != NoConflict {
+		t.Errorf("with --force: conflict %q; want none", c.Conflict)
+	}
+}
