@@ -96,7 +96,7 @@ type k8sService struct {
 	// HealthInterval is the spec's health check interval, a Go duration.
 	HealthInterval string
 	GraceSeconds   int
-	PodAnnotations  []envVar
+	PodAnnotations []envVar
 	// ServiceAnnotations are annotations of the Kubernetes Service.
 	ServiceAnnotations []envVar
 	// MountToken mounts the service account token, which only Consul's

@@ -381,7 +381,7 @@ func TestKubernetesNotGeneratedWithoutTarget(t *testing.T) {
 
 func TestDecodeManifestsRejectsUnknownFields(t *testing.T) {
 	tests := map[string]string{
-		"Kubernetes type": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {}\ncolour: red\n",
+		"Kubernetes type":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {}\ncolour: red\n",
 		"Gateway API type": "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: a\nspec:\n  parentRefs: [{name: kong}]\n  hostname: x\n",
 		"Istio spec":       "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: a\nspec:\n  mtls:\n    mode: STRICT\n    level: high\n",
 		"Linkerd type":     "apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata:\n  name: a\nspec:\n  port: 80\n  protocol: HTTP/1\n",

@@ -15,8 +15,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	istiosecurityapi "istio.io/api/security/v1beta1"
 	istionetworkingapi "istio.io/api/networking/v1alpha3"
+	istiosecurityapi "istio.io/api/security/v1beta1"
 	istionetworking "istio.io/client-go/pkg/apis/networking/v1"
 	istiosecurity "istio.io/client-go/pkg/apis/security/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -48,26 +48,26 @@ type manifest struct {
 // the object must decode into. Istio's types are decoded by
 // decodeIstioObject, because their JSON decoder accepts unknown fields.
 var manifestTypes = map[string]func() any{
-	"v1 Namespace":                                            func() any { return &corev1.Namespace{} },
-	"v1 ServiceAccount":                                       func() any { return &corev1.ServiceAccount{} },
-	"v1 ConfigMap":                                            func() any { return &corev1.ConfigMap{} },
-	"v1 Service":                                              func() any { return &corev1.Service{} },
-	"apps/v1 Deployment":                                      func() any { return &appsv1.Deployment{} },
-	"apps/v1 StatefulSet":                                     func() any { return &appsv1.StatefulSet{} },
-	"policy/v1 PodDisruptionBudget":                           func() any { return &policyv1.PodDisruptionBudget{} },
-	"autoscaling/v2 HorizontalPodAutoscaler":                  func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
-	"networking.k8s.io/v1 NetworkPolicy":                      func() any { return &networkingv1.NetworkPolicy{} },
-	"gateway.networking.k8s.io/v1 GatewayClass":               func() any { return &gatewayv1.GatewayClass{} },
-	"gateway.networking.k8s.io/v1 Gateway":                    func() any { return &gatewayv1.Gateway{} },
-	"gateway.networking.k8s.io/v1 HTTPRoute":                  func() any { return &gatewayv1.HTTPRoute{} },
-	"configuration.konghq.com/v1 KongPlugin":                  func() any { return &kongPlugin{} },
-	"policy.linkerd.io/v1beta3 Server":                        func() any { return &linkerdServer{} },
-	"policy.linkerd.io/v1alpha1 AuthorizationPolicy":          func() any { return &linkerdAuthorizationPolicy{} },
-	"policy.linkerd.io/v1alpha1 MeshTLSAuthentication":        func() any { return &linkerdMeshTLSAuthentication{} },
-	"consul.hashicorp.com/v1alpha1 ServiceIntentions":         func() any { return &consulServiceIntentions{} },
-	"security.istio.io/v1 PeerAuthentication":                 func() any { return &istiosecurity.PeerAuthentication{} },
-	"security.istio.io/v1 AuthorizationPolicy":                func() any { return &istiosecurity.AuthorizationPolicy{} },
-	"networking.istio.io/v1 DestinationRule":                  func() any { return &istionetworking.DestinationRule{} },
+	"v1 Namespace":                                     func() any { return &corev1.Namespace{} },
+	"v1 ServiceAccount":                                func() any { return &corev1.ServiceAccount{} },
+	"v1 ConfigMap":                                     func() any { return &corev1.ConfigMap{} },
+	"v1 Service":                                       func() any { return &corev1.Service{} },
+	"apps/v1 Deployment":                               func() any { return &appsv1.Deployment{} },
+	"apps/v1 StatefulSet":                              func() any { return &appsv1.StatefulSet{} },
+	"policy/v1 PodDisruptionBudget":                    func() any { return &policyv1.PodDisruptionBudget{} },
+	"autoscaling/v2 HorizontalPodAutoscaler":           func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"networking.k8s.io/v1 NetworkPolicy":               func() any { return &networkingv1.NetworkPolicy{} },
+	"gateway.networking.k8s.io/v1 GatewayClass":        func() any { return &gatewayv1.GatewayClass{} },
+	"gateway.networking.k8s.io/v1 Gateway":             func() any { return &gatewayv1.Gateway{} },
+	"gateway.networking.k8s.io/v1 HTTPRoute":           func() any { return &gatewayv1.HTTPRoute{} },
+	"configuration.konghq.com/v1 KongPlugin":           func() any { return &kongPlugin{} },
+	"policy.linkerd.io/v1beta3 Server":                 func() any { return &linkerdServer{} },
+	"policy.linkerd.io/v1alpha1 AuthorizationPolicy":   func() any { return &linkerdAuthorizationPolicy{} },
+	"policy.linkerd.io/v1alpha1 MeshTLSAuthentication": func() any { return &linkerdMeshTLSAuthentication{} },
+	"consul.hashicorp.com/v1alpha1 ServiceIntentions":  func() any { return &consulServiceIntentions{} },
+	"security.istio.io/v1 PeerAuthentication":          func() any { return &istiosecurity.PeerAuthentication{} },
+	"security.istio.io/v1 AuthorizationPolicy":         func() any { return &istiosecurity.AuthorizationPolicy{} },
+	"networking.istio.io/v1 DestinationRule":           func() any { return &istionetworking.DestinationRule{} },
 }
 
 // istioSpecs returns the protobuf message of the spec of each Istio kind.
