@@ -38,6 +38,8 @@ type readmeView struct {
 	Compositions []string
 	Variables    []requiredVar
 	FirstRoute   string
+	// Kubernetes is the Kubernetes section, or nil without that target.
+	Kubernetes *readmeK8s
 }
 
 type readmeService struct {
@@ -75,13 +77,14 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 	}
 
 	view := &readmeView{
-		Name:      spec.Name,
-		Module:    spec.Module,
-		Discovery: spec.Discovery,
-		KongPort:  spec.Gateway.Kong.Port,
-		KongAdmin: spec.Gateway.Kong.AdminPort,
-		Diagram:   mermaidDiagram(spec),
-		Variables: vars,
+		Name:       spec.Name,
+		Module:     spec.Module,
+		Discovery:  spec.Discovery,
+		KongPort:   spec.Gateway.Kong.Port,
+		KongAdmin:  spec.Gateway.Kong.AdminPort,
+		Diagram:    mermaidDiagram(spec),
+		Variables:  vars,
+		Kubernetes: newReadmeK8s(spec),
 	}
 
 	for _, svc := range spec.SortedServices() {
