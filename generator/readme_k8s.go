@@ -8,8 +8,10 @@ import (
 
 // readmeK8s is the data of the README's Kubernetes section.
 type readmeK8s struct {
-	Namespace          string
-	Mesh               string
+	Namespace string
+	Mesh      string
+	// MeshTitle is the mesh's product name, such as "Linkerd".
+	MeshTitle          string
 	ConsulDiscovery    bool
 	ControlPlane       int
 	KongNamespace      string
@@ -18,6 +20,12 @@ type readmeK8s struct {
 	// Secrets are the kubectl commands that create the Secrets which the
 	// manifests refer to, with placeholders in capitals for the values.
 	Secrets []string
+}
+
+var meshTitles = map[string]string{
+	meshIstio:         "Istio",
+	meshLinkerd:       "Linkerd",
+	meshConsulConnect: "Consul",
 }
 
 // newReadmeK8s returns the Kubernetes section of the README, or nil when
@@ -29,6 +37,7 @@ func newReadmeK8s(spec *schema.Spec) *readmeK8s {
 	k8s := &readmeK8s{
 		Namespace:          spec.Name,
 		Mesh:               spec.Mesh,
+		MeshTitle:          meshTitles[spec.Mesh],
 		ConsulDiscovery:    spec.Discovery == schema.DiscoveryConsul,
 		ControlPlane:       spec.ControlPlane.Replicas,
 		KongNamespace:      kongNamespace,
