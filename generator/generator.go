@@ -60,6 +60,7 @@ func Generate(spec *schema.Spec) ([]File, error) {
 		renderServices,
 		renderCompose,
 		renderKong,
+		renderComposeMesh,
 		renderKubernetes,
 	} {
 		rendered, err := part(r, spec)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -307,5 +308,101 @@ func TestMeshPoliciesFollowTheSpec(t *testing.T) {
 				t.Errorf("policies allow\n  %v\nwant\n  %v", got, want)
 			}
 		})
+	}
+}
+
+// hclStrings returns the quoted values of the attributes named key in an
+// HCL file that msgen generated, with the indentation of each line. The
+// generated files put one attribute on a line, so no HCL parser is needed.
+func hclStrings(t *testing.T, data []byte, key string) (values []string, indents []int) {
+	t.Helper()
+	for _, line := range strings.Split(string(data), "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		name, value, found := strings.Cut(trimmed, "=")
+		if !found || strings.TrimSpace(name) != key {
+			continue
+		}
+		unquoted, err := strconv.Unquote(strings.TrimSpace(value))
+		if err != nil {
+			t.Fatalf("attribute %s has the value %s, which is not a string", key, value)
+		}
+		values = append(values, unquoted)
+		indents = append(indents, len(line)-len(trimmed))
+	}
+	return values, indents
+}
+
+// TestComposeMeshAllowsOnlyDeclaredCalls reads the intentions and the
+// sidecars' upstreams of Consul's mesh in compose back into call graphs and
+// compares both with the spec's calls. Kong reaches the services around
+// the mesh in compose, so the gateway's edges are left out.
+func TestComposeMeshAllowsOnlyDeclaredCalls(t *testing.T) {
+	spec := boutiqueSpec(t)
+	if !composeMeshEnabled(spec) {
+		t.Fatal("the online-boutique example no longer uses mesh consul-connect; update this test")
+	}
+	files := generateFiles(t, spec)
+
+	want := callGraph{}
+	for edge := range declaredCallGraph(spec, false) {
+		if !strings.HasPrefix(edge, gatewayCaller+" -> ") {
+			want[edge] = true
+		}
+	}
+
+	deny, ok := files["deploy/compose/consul/deny-by-default.hcl"]
+	if !ok {
+		t.Fatal("no intentions deny by default")
+	}
+	names, _ := hclStrings(t, deny.Data, "Name")
+	actions, _ := hclStrings(t, deny.Data, "Action")
+	if !slices.Equal(names, []string{"*", "*"}) || !slices.Equal(actions, []string{"deny"}) {
+		t.Errorf("deny-by-default.hcl names %q with actions %q; want * denied for *", names, actions)
+	}
+
+	allowed, upstreams := callGraph{}, callGraph{}
+	for _, svc := range spec.SortedServices() {
+		dir := "deploy/compose/consul/" + svc.Name
+		sidecar, ok := files[dir+"/sidecar.hcl"]
+		if !ok {
+			t.Errorf("service %s has no sidecar definition", svc.Name)
+			continue
+		}
+		destinations, _ := hclStrings(t, sidecar.Data, "destination_service_name")
+		if !slices.Equal(destinations, []string{svc.Name}) {
+			t.Errorf("%s/sidecar.hcl proxies %q; want %s", dir, destinations, svc.Name)
+		}
+		callees, _ := hclStrings(t, sidecar.Data, "destination_name")
+		for _, callee := range callees {
+			upstreams.add(svc.Name, callee)
+		}
+
+		intentions, ok := files[dir+"/intentions.hcl"]
+		if !ok {
+			continue
+		}
+		names, indents := hclStrings(t, intentions.Data, "Name")
+		actions, _ := hclStrings(t, intentions.Data, "Action")
+		if len(names) == 0 || indents[0] != 0 || names[0] != svc.Name {
+			t.Errorf("%s/intentions.hcl does not start with Name = %q", dir, svc.Name)
+			continue
+		}
+		if len(actions) != len(names)-1 {
+			t.Fatalf("%s/intentions.hcl has %d sources and %d actions", dir, len(names)-1, len(actions))
+		}
+		for i, source := range names[1:] {
+			if actions[i] != "allow" {
+				t.Errorf("%s/intentions.hcl: source %s has action %q; want allow", dir, source, actions[i])
+				continue
+			}
+			allowed.add(source, svc.Name)
+		}
+	}
+
+	if !maps.Equal(allowed, want) {
+		t.Errorf("the intentions allow\n  %v\nwant the declared calls\n  %v", allowed, want)
+	}
+	if !maps.Equal(upstreams, want) {
+		t.Errorf("the sidecars lead to\n  %v\nwant the declared calls\n  %v", upstreams, want)
 	}
 }

@@ -17,11 +17,13 @@ func NotGenerated(spec *schema.Spec) []string {
 	if !slices.Contains(spec.Targets, "compose") {
 		warnings = append(warnings, "the compose files are generated although targets does not list \"compose\", because msgen always generates them for local development")
 	}
-	switch {
-	case spec.Mesh != meshNone && !kubernetes:
-		warnings = append(warnings, fmt.Sprintf("mesh %q: the mesh is configured in the Kubernetes manifests only; add \"kubernetes\" to targets to generate them", spec.Mesh))
-	case spec.Mesh != meshNone:
-		warnings = append(warnings, fmt.Sprintf("mesh %q: compose runs without a mesh; only the Kubernetes manifests configure it", spec.Mesh))
+	// Consul's mesh runs in compose too; Istio and Linkerd need Kubernetes.
+	if spec.Mesh == meshIstio || spec.Mesh == meshLinkerd {
+		if kubernetes {
+			warnings = append(warnings, fmt.Sprintf("mesh %q: compose runs without a mesh; only the Kubernetes manifests configure it", spec.Mesh))
+		} else {
+			warnings = append(warnings, fmt.Sprintf("mesh %q: only Kubernetes manifests configure this mesh, and targets does not list \"kubernetes\": add it", spec.Mesh))
+		}
 	}
 	if spec.ControlPlane.Replicas > 1 {
 		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))

@@ -40,6 +40,8 @@ type readmeView struct {
 	FirstRoute   string
 	// Kubernetes is the Kubernetes section, or nil without that target.
 	Kubernetes *readmeK8s
+	// ComposeMesh is true when compose runs Consul's service mesh.
+	ComposeMesh bool
 }
 
 type readmeService struct {
@@ -77,14 +79,15 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 	}
 
 	view := &readmeView{
-		Name:       spec.Name,
-		Module:     spec.Module,
-		Discovery:  spec.Discovery,
-		KongPort:   spec.Gateway.Kong.Port,
-		KongAdmin:  spec.Gateway.Kong.AdminPort,
-		Diagram:    mermaidDiagram(spec),
-		Variables:  vars,
-		Kubernetes: newReadmeK8s(spec),
+		Name:        spec.Name,
+		Module:      spec.Module,
+		Discovery:   spec.Discovery,
+		KongPort:    spec.Gateway.Kong.Port,
+		KongAdmin:   spec.Gateway.Kong.AdminPort,
+		Diagram:     mermaidDiagram(spec),
+		Variables:   vars,
+		Kubernetes:  newReadmeK8s(spec),
+		ComposeMesh: composeMeshEnabled(spec),
 	}
 
 	for _, svc := range spec.SortedServices() {
