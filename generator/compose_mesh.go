@@ -29,6 +29,11 @@ const (
 	firstAdminPort   = 19000
 )
 
+// TODO: services listen on every interface, so a container on the compose
+// network, Kong among them, can still reach a service around its sidecar,
+// where no intention applies. Closing that needs a listen address setting
+// in the platform package.
+
 // composeSidecar is the Envoy sidecar of one service. It shares the
 // service's network namespace, registers itself with the Consul agent and
 // writes the service's intentions.
