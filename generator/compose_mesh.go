@@ -20,8 +20,8 @@ const (
 	consulGRPCPort = 8502
 	// sidecarSuffix names a service's sidecar container.
 	sidecarSuffix = "-sidecar"
-	// sidecarConfigDir is where a sidecar container sees
-	// deploy/compose/consul.
+	// sidecarConfigDir is the mount point of deploy/compose/consul in a
+	// sidecar container.
 	sidecarConfigDir = "/consul"
 	// Envoy's public listener and admin ports start their search for a
 	// port that no service uses here.

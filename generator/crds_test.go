@@ -6,10 +6,10 @@ import (
 
 // Strict Go types of the custom resources of Linkerd, Consul and Kong that
 // msgen generates. No Go module that the Go proxy serves here publishes
-// these types or the CRDs' OpenAPI schemas, so each type has the fields of
+// these types or the CRDs' OpenAPI schemas. So each type has the fields of
 // the CRD that msgen writes, with the JSON names and value types of the
-// projects' reference documentation, and a strict decode rejects any other
-// field: Linkerd's policy.linkerd.io Server (v1beta3), AuthorizationPolicy
+// projects' reference documentation. A strict decode rejects any other
+// field of: Linkerd's policy.linkerd.io Server (v1beta3), AuthorizationPolicy
 // and MeshTLSAuthentication (v1alpha1), consul-k8s's ServiceIntentions
 // (v1alpha1) and Kong's KongPlugin (configuration.konghq.com/v1).
 //

@@ -524,8 +524,8 @@ func newK8sGateway(spec *schema.Spec) (k8sGateway, error) {
 	return gateway, nil
 }
 
-// quoteYAML quotes s as a YAML string. Encoding a string as JSON cannot
-// fail.
+// quoteYAML quotes s as a YAML string. yamlString fails only when JSON
+// encoding fails, which never happens for a string.
 func quoteYAML(s string) string {
 	quoted, _ := yamlString(s)
 	return quoted

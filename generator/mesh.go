@@ -16,7 +16,7 @@ const (
 )
 
 // Where the operator installs Kong's ingress controller and proxy on
-// Kubernetes, as the generated README says. Mesh policies name the proxy's
+// Kubernetes, following the generated README. Mesh policies name the proxy's
 // identity, so these must match that installation: the Helm release "kong"
 // of the kong/ingress chart in the namespace "kong" runs its proxy under the
 // service account "kong-gateway".

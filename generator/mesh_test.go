@@ -98,11 +98,11 @@ func (ids identities) caller(t *testing.T, namespace, account string) string {
 
 // targetOf returns the workload whose pods selector selects, failing the
 // test unless there is exactly one.
-func targetOf(t *testing.T, workloads []workload, selector *metav1.LabelSelector, what string) string {
+func targetOf(t *testing.T, workloads []workload, selector *metav1.LabelSelector, object string) string {
 	t.Helper()
 	selected := selectedWorkloads(t, workloads, selector)
 	if len(selected) != 1 {
-		t.Errorf("%s selects %q; want exactly one workload", what, selected)
+		t.Errorf("%s selects %q; want exactly one workload", object, selected)
 		return "?"
 	}
 	return selected[0]
