@@ -490,6 +490,10 @@ func newK8sGateway(spec *schema.Spec) (k8sGateway, error) {
 				Methods:  route.Methods,
 			}
 			if strings.Contains(route.Path, "{") {
+				// TODO: Kong's ingress controller orders regex routes by
+				// its own priorities, not by kong.yml's regex_priority, so
+				// of two regex paths where one is more specific, such as
+				// /a/b/{x} and /a/{y}/{x}, it may pick the other route.
 				r.PathType = "RegularExpression"
 				r.Path = strings.TrimPrefix(route.Paths[0], "~")
 			}
