@@ -3,6 +3,7 @@ package generator
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -44,6 +45,8 @@ type composeView struct {
 	Consul    *composeConsul
 	Services  []composeService
 	Databases []composeDatabase
+	// Sidecars are the Envoy sidecars of Consul's service mesh, if any.
+	Sidecars []composeSidecar
 }
 
 // composeNet is the network that every container joins. Subnet is empty
@@ -188,6 +191,12 @@ func newComposeView(spec *schema.Spec) (*composeView, error) {
 	}
 	sort.Slice(view.Databases, func(i, j int) bool { return view.Databases[i].Name < view.Databases[j].Name })
 
+	sidecars, err := newComposeSidecars(spec)
+	if err != nil {
+		return nil, err
+	}
+	view.Sidecars = sidecars
+
 	view.Kong = newComposeKong(spec, view.Consul)
 	return view, nil
 }
@@ -225,6 +234,10 @@ func newComposeService(spec *schema.Spec, svc *schema.Service) (composeService, 
 			env[schema.EnvPrefix(callee)+"URL"] = "http://" + callee + ":" + strconv.Itoa(target.Port)
 		}
 		dependsOn = append(dependsOn, callee)
+	}
+	// In the mesh, every call goes through the service's sidecar.
+	if composeMeshEnabled(spec) {
+		maps.Copy(env, meshCalleeURLs(spec, svc))
 	}
 
 	for _, secret := range svc.Secrets {

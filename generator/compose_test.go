@@ -303,6 +303,11 @@ func checkComposeServices(t *testing.T, spec *schema.Spec, project *types.Projec
 		}
 		for _, callee := range want.Calls {
 			name := schema.EnvPrefix(callee) + "URL"
+			if composeMeshEnabled(spec) {
+				// Every call goes through the sidecar's upstream listener.
+				checkEnv(t, svc, name, "http://127.0.0.1:"+strconv.Itoa(spec.Services[callee].Port))
+				continue
+			}
 			if spec.Discovery == schema.DiscoveryConsul {
 				if _, set := svc.Environment[name]; set {
 					t.Errorf("%s sets %s, which would override discovery through Consul", want.Name, name)

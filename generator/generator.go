@@ -88,6 +88,8 @@ func GenerateWithOptions(spec *schema.Spec, opts Options) ([]File, error) {
 		renderServices,
 		renderCompose,
 		renderKong,
+		renderComposeMesh,
+		renderKubernetes,
 	} {
 		rendered, err := part(r, spec)
 		if err != nil {

@@ -48,7 +48,10 @@ type kongService struct {
 }
 
 type kongRoute struct {
-	Name          string
+	Name string
+	// Path is the spec's path template, such as /orders/{id}, from which
+	// Paths is made.
+	Path          string
 	Paths         []string
 	Methods       []string
 	RegexPriority int
@@ -152,6 +155,7 @@ func newKongRoute(name, path string, methods []string) (kongRoute, error) {
 	}
 	return kongRoute{
 		Name:          name,
+		Path:          path,
 		Paths:         []string{kongPath},
 		Methods:       kongMethods(methods),
 		RegexPriority: kongRegexPriority(path),

@@ -13,14 +13,17 @@ import (
 // that a spec need not change when msgen learns to generate more.
 func NotGenerated(spec *schema.Spec) []string {
 	var warnings []string
-	if slices.Contains(spec.Targets, "kubernetes") {
-		warnings = append(warnings, `target "kubernetes": Kubernetes manifests are not generated yet, only the compose files`)
-	}
+	kubernetes := slices.Contains(spec.Targets, targetKubernetes)
 	if !slices.Contains(spec.Targets, "compose") {
-		warnings = append(warnings, "the compose files are generated although targets does not list \"compose\", because they are the only deployment msgen generates yet")
+		warnings = append(warnings, "the compose files are generated although targets does not list \"compose\", because msgen always generates them for local development")
 	}
-	if spec.Mesh != "none" {
-		warnings = append(warnings, fmt.Sprintf("mesh %q: service mesh configuration is not generated yet", spec.Mesh))
+	// Consul's mesh runs in compose too; Istio and Linkerd need Kubernetes.
+	if spec.Mesh == meshIstio || spec.Mesh == meshLinkerd {
+		if kubernetes {
+			warnings = append(warnings, fmt.Sprintf("mesh %q: compose runs without a mesh; only the Kubernetes manifests configure it", spec.Mesh))
+		} else {
+			warnings = append(warnings, fmt.Sprintf("mesh %q: only Kubernetes manifests configure this mesh, and targets does not list \"kubernetes\": add it", spec.Mesh))
+		}
 	}
 	if spec.ControlPlane.Replicas > 1 {
 		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))
@@ -39,13 +42,16 @@ func NotGenerated(spec *schema.Spec) []string {
 		}
 	}
 	if len(events) > 0 || len(spec.Sagas) > 0 {
+		// TODO: NATS joins compose and the Kubernetes dev overlay once the
+		// services publish and subscribe, because no service connects to a
+		// broker yet.
 		warnings = append(warnings, "events and sagas appear in the README only: no message broker, outbox or saga code is generated yet")
 	}
 	if len(patterns) > 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL, but the pattern's code is not generated yet", joinList(patterns)))
 	}
-	if len(replicated) > 0 {
-		warnings = append(warnings, fmt.Sprintf("replicas of %s: compose runs one instance of each service, and the replica bounds are for Kubernetes, which is not generated yet", joinList(replicated)))
+	if len(replicated) > 0 && !kubernetes {
+		warnings = append(warnings, fmt.Sprintf("replicas of %s: compose runs one instance of each service; add \"kubernetes\" to targets to use the replica bounds", joinList(replicated)))
 	}
 	if len(spec.Compositions) > 0 {
 		warnings = append(warnings, "compositions get a route and a scaffolded handler on their composer, but the code that calls and merges the sources is not generated yet")

@@ -41,6 +41,10 @@ type readmeView struct {
 	// MsgenVersion is the msgen release that the CI workflow installs, or
 	// "" for a development build.
 	MsgenVersion string
+	// Kubernetes is the Kubernetes section, or nil without that target.
+	Kubernetes *readmeK8s
+	// ComposeMesh is true when compose runs Consul's service mesh.
+	ComposeMesh bool
 }
 
 type readmeService struct {
@@ -79,13 +83,15 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 	}
 
 	view := &readmeView{
-		Name:      spec.Name,
-		Module:    spec.Module,
-		Discovery: spec.Discovery,
-		KongPort:  spec.Gateway.Kong.Port,
-		KongAdmin: spec.Gateway.Kong.AdminPort,
-		Diagram:   strings.TrimSuffix(NewGraph(spec).Mermaid(), "\n"),
-		Variables: vars,
+		Name:        spec.Name,
+		Module:      spec.Module,
+		Discovery:   spec.Discovery,
+		KongPort:    spec.Gateway.Kong.Port,
+		KongAdmin:   spec.Gateway.Kong.AdminPort,
+		Diagram:     strings.TrimSuffix(NewGraph(spec).Mermaid(), "\n"),
+		Variables:   vars,
+		Kubernetes:  newReadmeK8s(spec),
+		ComposeMesh: composeMeshEnabled(spec),
 	}
 
 	for _, svc := range spec.SortedServices() {

@@ -40,6 +40,7 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 	c.checkReplicas()
 	c.checkNetwork()
 	c.checkMesh()
+	c.checkNamespace()
 	return c.errs
 }
 

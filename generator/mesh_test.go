@@ -1,0 +1,408 @@
+package generator
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	istiosecurityapi "istio.io/api/security/v1beta1"
+	istiosecurity "istio.io/client-go/pkg/apis/security/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// gatewayCaller is the caller name of Kong in a call graph.
+const gatewayCaller = "kong"
+
+// callGraph is a set of "caller -> callee" edges.
+type callGraph map[string]bool
+
+func (g callGraph) add(caller, callee string) {
+	g[caller+" -> "+callee] = true
+}
+
+func (g callGraph) String() string {
+	return strings.Join(slices.Sorted(maps.Keys(g)), ", ")
+}
+
+// declaredCallGraph returns the calls that the spec declares: each
+// service's calls, each composer's sources, Kong to every service that it
+// routes to, and, with databases, each service to its PostgreSQL.
+func declaredCallGraph(spec *schema.Spec, databases bool) callGraph {
+	graph := callGraph{}
+	for _, svc := range spec.SortedServices() {
+		for _, callee := range svc.Calls {
+			graph.add(svc.Name, callee)
+		}
+		if len(svc.Routes) > 0 {
+			graph.add(gatewayCaller, svc.Name)
+		}
+		if databases && svc.UsesDatabase() {
+			graph.add(svc.Name, svc.DatabaseHost())
+		}
+	}
+	for _, comp := range spec.Compositions {
+		graph.add(gatewayCaller, comp.Composer)
+		for _, source := range comp.From {
+			graph.add(comp.Composer, source)
+		}
+	}
+	return graph
+}
+
+// identities maps the identities under which workloads call others, service
+// accounts and Consul service names alike, to the workload's name.
+type identities struct {
+	namespace string
+	byAccount map[string]string
+}
+
+func newIdentities(t *testing.T, namespace string, manifests []k8sObject) identities {
+	t.Helper()
+	ids := identities{namespace: namespace, byAccount: map[string]string{}}
+	for _, d := range objectsOf[*appsv1.Deployment](manifests) {
+		account := d.Spec.Template.Spec.ServiceAccountName
+		if account == "" {
+			t.Errorf("Deployment %s runs under the default service account", d.Name)
+		}
+		ids.byAccount[account] = d.Name
+	}
+	return ids
+}
+
+// caller returns the workload behind the service account name in
+// namespace, or "kong" for Kong's proxy.
+func (ids identities) caller(t *testing.T, namespace, account string) string {
+	t.Helper()
+	if namespace == kongNamespace && account == kongServiceAccount {
+		return gatewayCaller
+	}
+	if namespace != ids.namespace {
+		t.Errorf("a policy admits the service account %s of namespace %q", account, namespace)
+		return "?"
+	}
+	name, ok := ids.byAccount[account]
+	if !ok {
+		t.Errorf("a policy admits the service account %q, which no Deployment uses", account)
+		return "?"
+	}
+	return name
+}
+
+// targetOf returns the workload whose pods selector selects, failing the
+// test unless there is exactly one.
+func targetOf(t *testing.T, workloads []workload, selector *metav1.LabelSelector, object string) string {
+	t.Helper()
+	selected := selectedWorkloads(t, workloads, selector)
+	if len(selected) != 1 {
+		t.Errorf("%s selects %q; want exactly one workload", object, selected)
+		return "?"
+	}
+	return selected[0]
+}
+
+// allowedCallGraph derives the calls that the generated policies of mesh
+// allow, and checks that everything else is denied by default.
+func allowedCallGraph(t *testing.T, mesh, namespace string, manifests []k8sObject) callGraph {
+	t.Helper()
+	workloads := workloadsOf(manifests)
+	ids := newIdentities(t, namespace, manifests)
+	graph := callGraph{}
+
+	switch mesh {
+	case meshNone:
+		deniedByDefault := false
+		for _, policy := range objectsOf[*networkingv1.NetworkPolicy](manifests) {
+			if len(policy.Spec.PodSelector.MatchLabels) == 0 && len(policy.Spec.PodSelector.MatchExpressions) == 0 {
+				deniedByDefault = len(policy.Spec.Ingress) == 0 && slices.Equal(policy.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress})
+				continue
+			}
+			target := targetOf(t, workloads, &policy.Spec.PodSelector, "NetworkPolicy "+policy.Name)
+			for _, rule := range policy.Spec.Ingress {
+				for _, peer := range rule.From {
+					switch {
+					case peer.PodSelector != nil && peer.NamespaceSelector == nil:
+						graph.add(targetOf(t, workloads, peer.PodSelector, "an ingress rule of "+policy.Name), target)
+					case peer.NamespaceSelector != nil && peer.PodSelector == nil && peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == kongNamespace:
+						graph.add(gatewayCaller, target)
+					default:
+						t.Errorf("NetworkPolicy %s admits the unexpected peer %+v", policy.Name, peer)
+					}
+				}
+			}
+		}
+		if !deniedByDefault {
+			t.Error("no NetworkPolicy denies all ingress by default")
+		}
+
+	case meshIstio:
+		strict := false
+		for _, pa := range objectsOf[*istiosecurity.PeerAuthentication](manifests) {
+			strict = strict || (pa.Spec.Selector == nil && pa.Spec.GetMtls().GetMode() == istiosecurityapi.PeerAuthentication_MutualTLS_STRICT)
+		}
+		if !strict {
+			t.Error("no PeerAuthentication requires strict mutual TLS in the namespace")
+		}
+		deniedByDefault := false
+		for _, policy := range objectsOf[*istiosecurity.AuthorizationPolicy](manifests) {
+			spec := &policy.Spec
+			if spec.GetSelector() == nil {
+				deniedByDefault = len(spec.GetRules()) == 0 && spec.GetAction() == istiosecurityapi.AuthorizationPolicy_ALLOW && spec.GetProvider() == nil
+				continue
+			}
+			if spec.GetAction() != istiosecurityapi.AuthorizationPolicy_ALLOW {
+				t.Errorf("AuthorizationPolicy %s has action %v; want ALLOW", policy.Name, spec.GetAction())
+			}
+			target := targetOf(t, workloads, &metav1.LabelSelector{MatchLabels: spec.GetSelector().GetMatchLabels()}, "AuthorizationPolicy "+policy.Name)
+			for _, rule := range spec.GetRules() {
+				for _, from := range rule.GetFrom() {
+					for _, principal := range from.GetSource().GetPrincipals() {
+						var ns, sa string
+						if _, err := fmt.Sscanf(strings.ReplaceAll(principal, "/", " "), "cluster.local ns %s sa %s", &ns, &sa); err != nil {
+							t.Errorf("AuthorizationPolicy %s: principal %q is not cluster.local/ns/NAMESPACE/sa/ACCOUNT", policy.Name, principal)
+							continue
+						}
+						graph.add(ids.caller(t, ns, sa), target)
+					}
+				}
+			}
+		}
+		if !deniedByDefault {
+			t.Error("no AuthorizationPolicy without a selector denies every request by default")
+		}
+
+	case meshLinkerd:
+		deniedByDefault := false
+		for _, ns := range objectsOf[*corev1.Namespace](manifests) {
+			deniedByDefault = ns.Annotations["config.linkerd.io/default-inbound-policy"] == "deny" && ns.Annotations["linkerd.io/inject"] == "enabled"
+		}
+		if !deniedByDefault {
+			t.Error("the Namespace does not enable injection with the default inbound policy deny")
+		}
+		servers := map[string]string{}
+		for _, server := range objectsOf[*linkerdServer](manifests) {
+			servers[server.Name] = targetOf(t, workloads, server.Spec.PodSelector, "Server "+server.Name)
+			if server.Spec.AccessPolicy != "deny" {
+				t.Errorf("Server %s has access policy %q; want deny", server.Name, server.Spec.AccessPolicy)
+			}
+		}
+		authentications := map[string]*linkerdMeshTLSAuthentication{}
+		for _, auth := range objectsOf[*linkerdMeshTLSAuthentication](manifests) {
+			authentications[auth.Name] = auth
+		}
+		for _, policy := range objectsOf[*linkerdAuthorizationPolicy](manifests) {
+			ref := policy.Spec.TargetRef
+			target, ok := servers[ref.Name]
+			if ref.Kind != "Server" || !ok {
+				t.Errorf("AuthorizationPolicy %s targets %s %q, which is not a generated Server", policy.Name, ref.Kind, ref.Name)
+				continue
+			}
+			for _, authRef := range policy.Spec.RequiredAuthenticationRefs {
+				auth, ok := authentications[authRef.Name]
+				if authRef.Kind != "MeshTLSAuthentication" || !ok {
+					t.Errorf("AuthorizationPolicy %s requires %s %q, which is not a generated MeshTLSAuthentication", policy.Name, authRef.Kind, authRef.Name)
+					continue
+				}
+				for _, id := range auth.Spec.IdentityRefs {
+					if id.Kind != "ServiceAccount" {
+						t.Errorf("MeshTLSAuthentication %s names a %s", auth.Name, id.Kind)
+						continue
+					}
+					ns := id.Namespace
+					if ns == "" {
+						ns = namespace
+					}
+					graph.add(ids.caller(t, ns, id.Name), target)
+				}
+			}
+		}
+
+	case meshConsulConnect:
+		// Consul names a pod's service after the Kubernetes Service that
+		// selects it.
+		services := map[string]string{}
+		for _, svc := range objectsOf[*corev1.Service](manifests) {
+			services[svc.Name] = targetOf(t, workloads, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}, "Service "+svc.Name)
+		}
+		deniedByDefault := false
+		for _, intentions := range objectsOf[*consulServiceIntentions](manifests) {
+			destination := intentions.Spec.Destination.Name
+			if destination == "*" {
+				deniedByDefault = len(intentions.Spec.Sources) == 1 && intentions.Spec.Sources[0].Name == "*" && intentions.Spec.Sources[0].Action == "deny"
+				continue
+			}
+			target, ok := services[destination]
+			if !ok {
+				t.Errorf("ServiceIntentions %s has the destination %q, which no Service names", intentions.Name, destination)
+				continue
+			}
+			for _, source := range intentions.Spec.Sources {
+				if source.Action != "allow" {
+					t.Errorf("ServiceIntentions %s: source %s has action %q; want allow", intentions.Name, source.Name, source.Action)
+					continue
+				}
+				if source.Name == kongServiceAccount {
+					graph.add(gatewayCaller, target)
+					continue
+				}
+				caller, ok := services[source.Name]
+				if !ok {
+					t.Errorf("ServiceIntentions %s allows %q, which no Service names", intentions.Name, source.Name)
+					continue
+				}
+				graph.add(caller, target)
+			}
+		}
+		if !deniedByDefault {
+			t.Error("no ServiceIntentions denies every source for every destination")
+		}
+	}
+	return graph
+}
+
+func TestMeshPoliciesAllowOnlyDeclaredCalls(t *testing.T) {
+	for _, mesh := range meshes {
+		t.Run(mesh, func(t *testing.T) {
+			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
+			files := generateFiles(t, spec)
+			base := decodeGeneratedManifests(t, files, "deploy/k8s/base/")
+			dev := append(slices.Clone(base), decodeGeneratedManifests(t, files, "deploy/k8s/overlays/dev/")...)
+
+			if got, want := allowedCallGraph(t, mesh, spec.Name, base), declaredCallGraph(spec, false); !maps.Equal(got, want) {
+				t.Errorf("the base's policies allow\n  %v\nwant the declared calls\n  %v", got, want)
+			}
+			if got, want := allowedCallGraph(t, mesh, spec.Name, dev), declaredCallGraph(spec, true); !maps.Equal(got, want) {
+				t.Errorf("the dev overlay's policies allow\n  %v\nwant the declared calls and database connections\n  %v", got, want)
+			}
+		})
+	}
+}
+
+// TestMeshPoliciesFollowTheSpec changes the shop's calls and checks that the
+// policies change with them, so that the comparison above cannot pass for a
+// fixed graph.
+func TestMeshPoliciesFollowTheSpec(t *testing.T) {
+	for _, mesh := range meshes {
+		t.Run(mesh, func(t *testing.T) {
+			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
+			spec.Services["orders"].Calls = nil
+			spec.Services["shipping"].Calls = []string{"inventory", "payments"}
+			files := generateFiles(t, spec)
+			base := decodeGeneratedManifests(t, files, "deploy/k8s/base/")
+
+			got := allowedCallGraph(t, mesh, spec.Name, base)
+			if got["orders -> inventory"] {
+				t.Error("orders may still call inventory after its call was removed")
+			}
+			if !got["shipping -> inventory"] || !got["shipping -> payments"] {
+				t.Errorf("shipping's new calls are not allowed: %v", got)
+			}
+			if want := declaredCallGraph(spec, false); !maps.Equal(got, want) {
+				t.Errorf("policies allow\n  %v\nwant\n  %v", got, want)
+			}
+		})
+	}
+}
+
+// hclStrings returns the quoted values of the attributes named key in an
+// HCL file that msgen generated, with the indentation of each line. The
+// generated files put one attribute on a line, so no HCL parser is needed.
+func hclStrings(t *testing.T, data []byte, key string) (values []string, indents []int) {
+	t.Helper()
+	for _, line := range strings.Split(string(data), "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		name, value, found := strings.Cut(trimmed, "=")
+		if !found || strings.TrimSpace(name) != key {
+			continue
+		}
+		unquoted, err := strconv.Unquote(strings.TrimSpace(value))
+		if err != nil {
+			t.Fatalf("attribute %s has the value %s, which is not a string", key, value)
+		}
+		values = append(values, unquoted)
+		indents = append(indents, len(line)-len(trimmed))
+	}
+	return values, indents
+}
+
+// TestComposeMeshAllowsOnlyDeclaredCalls reads the intentions and the
+// sidecars' upstreams of Consul's mesh in compose back into call graphs and
+// compares both with the spec's calls. Kong reaches the services around
+// the mesh in compose, so the gateway's edges are left out.
+func TestComposeMeshAllowsOnlyDeclaredCalls(t *testing.T) {
+	spec := boutiqueSpec(t)
+	if !composeMeshEnabled(spec) {
+		t.Fatal("the online-boutique example no longer uses mesh consul-connect; update this test")
+	}
+	files := generateFiles(t, spec)
+
+	want := callGraph{}
+	for edge := range declaredCallGraph(spec, false) {
+		if !strings.HasPrefix(edge, gatewayCaller+" -> ") {
+			want[edge] = true
+		}
+	}
+
+	deny, ok := files["deploy/compose/consul/deny-by-default.hcl"]
+	if !ok {
+		t.Fatal("no intentions deny by default")
+	}
+	names, _ := hclStrings(t, deny.Data, "Name")
+	actions, _ := hclStrings(t, deny.Data, "Action")
+	if !slices.Equal(names, []string{"*", "*"}) || !slices.Equal(actions, []string{"deny"}) {
+		t.Errorf("deny-by-default.hcl names %q with actions %q; want * denied for *", names, actions)
+	}
+
+	allowed, upstreams := callGraph{}, callGraph{}
+	for _, svc := range spec.SortedServices() {
+		dir := "deploy/compose/consul/" + svc.Name
+		sidecar, ok := files[dir+"/sidecar.hcl"]
+		if !ok {
+			t.Errorf("service %s has no sidecar definition", svc.Name)
+			continue
+		}
+		destinations, _ := hclStrings(t, sidecar.Data, "destination_service_name")
+		if !slices.Equal(destinations, []string{svc.Name}) {
+			t.Errorf("%s/sidecar.hcl proxies %q; want %s", dir, destinations, svc.Name)
+		}
+		callees, _ := hclStrings(t, sidecar.Data, "destination_name")
+		for _, callee := range callees {
+			upstreams.add(svc.Name, callee)
+		}
+
+		intentions, ok := files[dir+"/intentions.hcl"]
+		if !ok {
+			continue
+		}
+		names, indents := hclStrings(t, intentions.Data, "Name")
+		actions, _ := hclStrings(t, intentions.Data, "Action")
+		if len(names) == 0 || indents[0] != 0 || names[0] != svc.Name {
+			t.Errorf("%s/intentions.hcl does not start with Name = %q", dir, svc.Name)
+			continue
+		}
+		if len(actions) != len(names)-1 {
+			t.Fatalf("%s/intentions.hcl has %d sources and %d actions", dir, len(names)-1, len(actions))
+		}
+		for i, source := range names[1:] {
+			if actions[i] != "allow" {
+				t.Errorf("%s/intentions.hcl: source %s has action %q; want allow", dir, source, actions[i])
+				continue
+			}
+			allowed.add(source, svc.Name)
+		}
+	}
+
+	if !maps.Equal(allowed, want) {
+		t.Errorf("the intentions allow\n  %v\nwant the declared calls\n  %v", allowed, want)
+	}
+	if !maps.Equal(upstreams, want) {
+		t.Errorf("the sidecars lead to\n  %v\nwant the declared calls\n  %v", upstreams, want)
+	}
+}
