@@ -143,6 +143,30 @@ func Choices(path string) (values []string, def string, err error) {
 	return values, def, nil
 }
 
+// Default decodes the schema's default for the field at path into target,
+// as encoding/json would. path is as in Hint.
+func Default(path string, target any) error {
+	s, err := compileAnswerSchema()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	field, err := s.lookup(path)
+	if err != nil {
+		return err
+	}
+	def, ok := field.Default()
+	if !ok {
+		return fmt.Errorf("schema path %q: no default", path)
+	}
+	if err := def.Decode(target); err != nil {
+		return fmt.Errorf("schema path %q: decode default: %w", path, err)
+	}
+	return nil
+}
+
 // Hint returns the advice that the schema gives for the field at path, such
 // as "use a port from 1024 to 65535", or "" when it gives none. path is
 // dot-separated from the top of a spec, with "*" for any key of a map, as in

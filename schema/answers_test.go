@@ -251,6 +251,20 @@ func TestChoices(t *testing.T) {
 	}
 }
 
+func TestDefault(t *testing.T) {
+	var port int
+	if err := Default("gateway.kong.port", &port); err != nil || port != 8000 {
+		t.Errorf("Default(gateway.kong.port) = %d, %v, want 8000", port, err)
+	}
+	var methods []string
+	if err := Default("#Route.methods", &methods); err != nil || !slices.Equal(methods, []string{"GET"}) {
+		t.Errorf("Default(#Route.methods) = %q, %v, want [GET]", methods, err)
+	}
+	if err := Default("name", new(string)); err == nil {
+		t.Error("Default(name) = nil error, want an error for a field without a default")
+	}
+}
+
 func TestHintAndFields(t *testing.T) {
 	hint, err := Hint("services.*.port")
 	if err != nil || hint != "use a port from 1024 to 65535" {

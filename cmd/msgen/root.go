@@ -105,6 +105,7 @@ written while the spec is invalid.`,
 
 	root.AddCommand(
 		newGenerateCmd(io),
+		newInitCmd(io),
 		newValidateCmd(io),
 		newVersionCmd(io),
 	)
