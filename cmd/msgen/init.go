@@ -369,7 +369,10 @@ func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) erro
 		}
 		a.Services[0].Pattern = pattern
 	}
-	if len(missing) > 0 {
+	switch {
+	case len(missing) > 0 && yes:
+		return fmt.Errorf("init needs answers that no flag gave:\n  %s\ngive them as flags", strings.Join(missing, "\n  "))
+	case len(missing) > 0:
 		return fmt.Errorf("init needs answers that no flag gave, and stdin is not a terminal to ask them:\n  %s\ngive them as flags, or --yes to take the defaults", strings.Join(missing, "\n  "))
 	}
 

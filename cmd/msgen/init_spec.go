@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -58,7 +59,15 @@ func specFile(a *initAnswers) ([]byte, error) {
 	// formatter runs a comment of the file itself into that one.
 	first := decls[0].(*ast.Field)
 	ast.SetComments(first, append([]*ast.CommentGroup{comment(header, 0)}, ast.Comments(first)...))
-	return format.Node(&ast.File{Decls: decls}, format.Simplify())
+	src, err := format.Node(&ast.File{Decls: decls}, format.Simplify())
+	if err != nil {
+		return nil, fmt.Errorf("format %s: %w", specName, err)
+	}
+	// The formatter ends a syntax tree without a newline, unlike a file.
+	if !bytes.HasSuffix(src, []byte("\n")) {
+		src = append(src, '\n')
+	}
+	return src, nil
 }
 
 // specBuilder builds the syntax tree of msgen.cue and keeps the first error

@@ -34,7 +34,7 @@ type targetDir struct {
 func checkTarget(dir string, force bool) (*targetDir, error) {
 	display := displayPath(dir)
 	info, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		top, err := missingTop(dir)
 		if err != nil {
 			return nil, err

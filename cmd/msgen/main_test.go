@@ -12,8 +12,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -41,6 +44,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"treehash": cmdTreeHash,
+			"gitinit":  cmdGitInit,
+			"gitlog":   cmdGitLog,
 		},
 	})
 }
@@ -115,4 +120,62 @@ func cmdTreeHash(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(sum, line)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(hex.EncodeToString(sum.Sum(nil))+"\n"), 0o644))
+}
+
+// cmdGitInit creates an empty Git repository with go-git, so that scripts
+// do not depend on a git binary:
+//
+//	gitinit repo
+func cmdGitInit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gitinit DIR")
+	}
+	_, err := git.PlainInit(ts.MkAbs(args[0]), false)
+	ts.Check(err)
+}
+
+// cmdGitLog writes the Git history of a repository to a file: its branch,
+// the number of commits, and the author, message and files of the last
+// commit, or "no commits":
+//
+//	gitlog shop log.txt
+func cmdGitLog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gitlog DIR FILE")
+	}
+	repo, err := git.PlainOpen(ts.MkAbs(args[0]))
+	ts.Check(err)
+
+	var b strings.Builder
+	head, err := repo.Head()
+	if err != nil {
+		b.WriteString("no commits\n")
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+		return
+	}
+	fmt.Fprintf(&b, "branch %s\n", head.Name().Short())
+
+	commits, err := repo.Log(&git.LogOptions{From: head.Hash()})
+	ts.Check(err)
+	count := 0
+	ts.Check(commits.ForEach(func(*object.Commit) error { count++; return nil }))
+	fmt.Fprintf(&b, "commits %d\n", count)
+
+	last, err := repo.CommitObject(head.Hash())
+	ts.Check(err)
+	fmt.Fprintf(&b, "author %s <%s>\n", last.Author.Name, last.Author.Email)
+	fmt.Fprintf(&b, "committer %s <%s>\n", last.Committer.Name, last.Committer.Email)
+	for _, line := range strings.Split(strings.TrimSpace(last.Message), "\n") {
+		fmt.Fprintf(&b, "message %s\n", line)
+	}
+	tree, err := last.Tree()
+	ts.Check(err)
+	var files []string
+	ts.Check(tree.Files().ForEach(func(f *object.File) error {
+		files = append(files, fmt.Sprintf("file %s %v\n", f.Name, f.Mode))
+		return nil
+	}))
+	fmt.Fprintf(&b, "files %d\n", len(files))
+	b.WriteString(strings.Join(files, ""))
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 }
