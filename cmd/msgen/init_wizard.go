@@ -103,26 +103,34 @@ func (w *wizard) askServices() error {
 			check.Routes = parsed
 			return validateRoutesOfService(check)
 		}
-		err = w.ask(
-			huh.NewGroup(huh.NewSelect[string]().
-				Title(svc.Name+": data pattern").
-				Description("How the service keeps its data.").
-				Options(huh.NewOptions(patterns...)...).
-				Value(&svc.Pattern)),
-			huh.NewGroup(w.input(svc.Name+": shared database", "The database that the service shares with others, each in its own schema.", &svc.Database, schema.ValidateDatabaseName)).
-				WithHideFunc(func() bool { return svc.Pattern != schema.PatternSharedDatabase }),
-			huh.NewGroup(
-				w.input(svc.Name+": port", "The port that the service listens on, unique in the system.", &port, validatePort),
-				w.input(svc.Name+": routes", "Paths that the gateway forwards, each with optional methods: /orders:GET,POST /orders/{id}. \"none\" for no routes.", &routes, validateRoutes),
-			),
-		)
+		err = w.ask(huh.NewGroup(huh.NewSelect[string]().
+			Title(svc.Name + ": data pattern").
+			Description("How the service keeps its data.").
+			Options(huh.NewOptions(patterns...)...).
+			Value(&svc.Pattern)))
 		if err != nil {
 			return err
 		}
 
-		if svc.Pattern != schema.PatternSharedDatabase {
+		// A form of its own rather than a hidden group, because huh's
+		// accessible mode asks hidden groups too.
+		if svc.Pattern == schema.PatternSharedDatabase {
+			err := w.ask(huh.NewGroup(w.input(svc.Name+": shared database", "The database that the service shares with others, each in its own schema.", &svc.Database, schema.ValidateDatabaseName)))
+			if err != nil {
+				return err
+			}
+		} else {
 			svc.Database = ""
 		}
+
+		err = w.ask(huh.NewGroup(
+			w.input(svc.Name+": port", "The port that the service listens on, unique in the system.", &port, validatePort),
+			w.input(svc.Name+": routes", "Paths that the gateway forwards, each with optional methods: /orders:GET,POST /orders/{id}. \"none\" for no routes.", &routes, validateRoutes),
+		))
+		if err != nil {
+			return err
+		}
+
 		// Both were checked as they were typed.
 		svc.Port, _ = strconv.Atoi(strings.TrimSpace(port))
 		svc.Routes, _ = parseRoutes(routes)
