@@ -221,10 +221,10 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	for _, value := range opts.services {
 		declared[strings.SplitN(value, ":", 2)[0]] = true
 	}
-	service := func(flag, value string) (*serviceAnswer, string, bool) {
+	service := func(flag, value, example string) (*serviceAnswer, string, bool) {
 		name, setting, ok := strings.Cut(value, "=")
 		if !ok {
-			invalid(flag, value, fmt.Errorf("use NAME=VALUE, such as %s", map[string]string{"port": "orders=8081", "routes": "orders=/orders"}[flag]))
+			invalid(flag, value, fmt.Errorf("use NAME=VALUE, such as %s", example))
 			return nil, "", false
 		}
 		if !declared[name] {
@@ -239,7 +239,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		return nil, "", false // declared, but its --service is invalid and reported
 	}
 	for _, value := range opts.ports {
-		svc, text, ok := service("port", value)
+		svc, text, ok := service("port", value, "orders=8081")
 		if !ok {
 			continue
 		}
@@ -255,7 +255,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	}
 	routesGiven := map[string]bool{}
 	for _, value := range opts.routes {
-		svc, text, ok := service("routes", value)
+		svc, text, ok := service("routes", value, "orders=/orders")
 		if !ok {
 			continue
 		}
@@ -336,9 +336,9 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 }
 
 // completeAnswers fills in the answers that the flags left out, without
-// asking. With yes, every answer has a default; without it, the system's
-// name, its module path and its services must come from flags, and each
-// missing one is reported with its flag.
+// asking. With yes, every answer has a default. Without it, the system's
+// name, its module path and its services must come from flags, and the
+// error names each missing one with its flag.
 func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) error {
 	var missing []string
 	if !given.name {

@@ -25,9 +25,6 @@ const (
 	firstServicePort    = 8081
 )
 
-// defaultKongPort is the schema's default proxy port of the gateway.
-var defaultKongPort = 8000
-
 // initAnswers are the answers to msgen init's questions, from flags, the
 // wizard and defaults.
 type initAnswers struct {
@@ -225,14 +222,16 @@ func validateRoutesOfService(svc serviceAnswer) error {
 	if svc.Pattern == schema.PatternSharedDatabase {
 		a.Services[0].Database = defaultDatabaseName
 	}
+
 	src, err := specFile(a)
 	if err != nil {
 		return err
 	}
-	_, err = schema.LoadSource("msgen.cue", src)
+	_, err = schema.LoadSource(specName, src)
 	if err == nil {
 		return nil
 	}
+
 	var specErrs schema.Errors
 	if !errors.As(err, &specErrs) {
 		return err

@@ -96,9 +96,13 @@ func (b *specBuilder) gateway(a *initAnswers) ast.Expr {
 		plugins = append(plugins, &ast.Field{Label: ast.NewIdent(pluginRateLimiting), Value: limit})
 	}
 
+	var port int
+	if err := schema.Default("gateway.kong.port", &port); err != nil && b.err == nil {
+		b.err = err
+	}
 	pluginsDoc := "plugins apply to every route. correlationId adds a request id header: true, false or {header: \"X-Request-ID\"}. rateLimiting limits the requests per client IP address in each second, minute, hour or day."
 	kong := ast.NewStruct(
-		field(1, "port", ast.NewLit(token.INT, strconv.Itoa(defaultKongPort)), "port is the proxy port, the only port published on the host. "+b.hint("gateway.kong.port")),
+		field(1, "port", ast.NewLit(token.INT, strconv.Itoa(port)), "port is the proxy port, the only port published on the host. "+b.hint("gateway.kong.port")),
 		field(1, "plugins", ast.NewStruct(plugins...), pluginsDoc),
 	)
 	return shorthand(&ast.Field{Label: ast.NewIdent("kong"), Value: kong})
@@ -107,8 +111,8 @@ func (b *specBuilder) gateway(a *initAnswers) ast.Expr {
 func (b *specBuilder) services(a *initAnswers) ast.Expr {
 	var services []any
 	for i, svc := range a.Services {
-		// Only the first service's fields carry comments: the same
-		// comments on every service would bury the values.
+		// Only the first service's fields carry comments, because the
+		// same comments on every service would bury the values.
 		documented := i == 0
 		doc := func(text string) string {
 			if documented {
@@ -192,9 +196,10 @@ func (b *specBuilder) otherFields(path string, written ...string) string {
 	return joinList(others, "and")
 }
 
-// shorthand returns a struct without braces, which the formatter prints
-// on the line of its field when it has one field, as in data: pattern:
-// "cqrs".
+// shorthand returns a struct without brace positions. With
+// format.Simplify, the formatter prints such a struct of one field on the
+// line of its own field, as in data: pattern: "cqrs", even when that field
+// has a doc comment.
 func shorthand(fields ...any) *ast.StructLit {
 	s := ast.NewStruct(fields...)
 	s.Lbrace = token.NoPos

@@ -9,12 +9,12 @@ import (
 	"unicode/utf8"
 )
 
-// screen is a small VT100-style terminal emulator for the terminal tests:
-// it keeps the grid of characters that a person would see, so that a test
-// asserts on the screen rather than on the stream of escape sequences that
-// draws it. It follows the cursor movement, erase, scroll and save/restore
-// sequences that Bubble Tea's renderer and huh's accessible mode write,
-// ignores colours and modes, and answers the cursor position and colour
+// screen is a small VT100-style terminal emulator for the terminal tests.
+// It keeps the grid of characters that a person would see, so that a test
+// asserts on the screen, not on the escape sequences that draw it. It
+// follows the cursor movement, erase, scroll and save and restore
+// sequences that Bubble Tea's renderer and huh's accessible mode write. It
+// ignores colours and modes, and replies to the cursor position and colour
 // queries that a program sends to learn about the terminal.
 //
 // NOTE: every character takes one cell, which holds for the characters
@@ -315,7 +315,7 @@ func (s *screen) eraseLine(mode int) {
 	}
 }
 
-// osc answers the colour queries of an operating system command and
+// osc replies to the colour queries among operating system commands and
 // ignores the rest, such as window titles.
 func (s *screen) osc(command string) {
 	switch command {
