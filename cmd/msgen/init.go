@@ -110,7 +110,9 @@ route without methods serves GET.`,
 	flags.BoolVar(&opts.noGit, "no-git", false, "do not create a Git repository or commit")
 	flags.BoolVar(&opts.force, "force", false, "write into a directory that has other files; files that msgen did not generate are still never overwritten")
 	flags.BoolVarP(&opts.verbose, "verbose", "v", false, "list each file and what was done with it")
-	_ = cmd.MarkFlagDirname("dir")
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	}
 	return cmd
 }
 

@@ -197,6 +197,11 @@ func (w *wizard) askDiscoveryAndMesh() error {
 		return err
 	}
 
+	// A mesh from a flag may need a discovery, which the discovery
+	// question then checks, and the mesh question checks the discovery.
+	if !w.given.mesh {
+		a.Mesh = defaultMesh
+	}
 	var groups []*huh.Group
 	if !w.given.discovery {
 		a.Discovery = defaultDiscovery
@@ -204,10 +209,10 @@ func (w *wizard) askDiscoveryAndMesh() error {
 			Title("Service discovery").
 			Description("dns uses compose service names; consul registers every service with Consul.").
 			Options(huh.NewOptions(discoveries...)...).
-			Value(&a.Discovery)))
+			Value(&a.Discovery).
+			Validate(func(discovery string) error { return schema.CheckMeshDiscovery(a.Mesh, discovery) })))
 	}
 	if !w.given.mesh {
-		a.Mesh = defaultMesh
 		groups = append(groups, huh.NewGroup(huh.NewSelect[string]().
 			Title("Service mesh").
 			Description("The mesh that connects the services, or none.").
