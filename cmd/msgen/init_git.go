@@ -102,8 +102,8 @@ func commitInitial(dir string, paths []string, system string) (string, error) {
 // file first ($XDG_CONFIG_HOME/git/config, or ~/.config/git/config), then
 // ~/.gitconfig, whose settings win.
 //
-// NOTE: include and includeIf directives are not followed, because go-git
-// does not resolve them.
+// TODO: follow include and includeIf directives, which go-git
+// does not resolve, so an identity set only in an included file is missed.
 func userGitConfig() (*config.Config, error) {
 	home, _ := os.UserHomeDir()
 	xdg := os.Getenv("XDG_CONFIG_HOME")

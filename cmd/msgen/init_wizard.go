@@ -112,6 +112,10 @@ func (w *wizard) askServices() error {
 			return err
 		}
 
+		// TODO: reject here a name too long for the host of the service's
+		// own database, which the loader limits to 60 characters. Only the
+		// validation of the whole spec, after the last answer, finds it now.
+
 		// A form of its own rather than a hidden group, because huh's
 		// accessible mode asks hidden groups too.
 		if svc.Pattern == schema.PatternSharedDatabase {

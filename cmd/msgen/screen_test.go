@@ -17,8 +17,8 @@ import (
 // ignores colours and modes, and replies to the cursor position and colour
 // queries that a program sends to learn about the terminal.
 //
-// NOTE: every character takes one cell, which holds for the characters
-// that huh draws but not for wide characters such as CJK.
+// TODO: give wide characters such as CJK two cells. Every character takes
+// one cell now, which holds for the characters that huh draws.
 type screen struct {
 	mu      sync.Mutex
 	rows    int
