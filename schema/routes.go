@@ -149,26 +149,34 @@ func unique(list []string) []string {
 	return out
 }
 
-// checkParams rejects a path with a "." or ".." segment or with one
-// parameter name twice, which Go's ServeMux rejects at start, and reports
-// whether the path is usable.
+// checkParams reports a path that Go's ServeMux cannot serve, as
+// pathParamProblem finds it, and reports whether the path is usable.
 func (c *semanticChecker) checkParams(at []any, path string) bool {
 	if path == "" {
 		return false // missing, reported by the structural check
 	}
+	if problem := pathParamProblem(path); problem != "" {
+		c.addAt(at, "%s", problem)
+		return false
+	}
+	return true
+}
+
+// pathParamProblem returns why Go's ServeMux rejects path at start, or ""
+// when it does not: a "." or ".." segment, or one parameter name twice.
+// path is a path template that matches the schema's #Path.
+func pathParamProblem(path string) string {
 	for _, segment := range strings.Split(path, "/") {
 		if segment == "." || segment == ".." {
-			c.addAt(at, "path %q has a %q segment, which no request can match after path cleaning: remove it", path, segment)
-			return false
+			return fmt.Sprintf("path %q has a %q segment, which no request can match after path cleaning: remove it", path, segment)
 		}
 	}
 	seen := map[string]bool{}
 	for _, param := range routeParam.FindAllString(path, -1) {
 		if seen[param] {
-			c.addAt(at, "parameter %s appears twice in %q: give each parameter its own name", param, path)
-			return false
+			return fmt.Sprintf("parameter %s appears twice in %q: give each parameter its own name", param, path)
 		}
 		seen[param] = true
 	}
-	return true
+	return ""
 }

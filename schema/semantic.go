@@ -80,22 +80,44 @@ func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
 func (c *semanticChecker) checkModule() {
 	modulePath := c.spec.Module
 	if modulePath != "" {
-		if err := module.CheckImportPath(modulePath); err != nil {
-			c.addAt([]any{"module"}, "invalid module path %q: %v", modulePath, err)
+		if err := checkModuleImportPath(modulePath); err != nil {
+			c.addAt([]any{"module"}, "%v", err)
 		}
 	}
 
 	// The services are checked under a valid module path when the spec's
 	// is not, so that their own problems show in the same run.
-	if modulePath == "" || module.CheckImportPath(modulePath) != nil {
-		modulePath = "example.com/module"
+	if modulePath == "" || checkModuleImportPath(modulePath) != nil {
+		modulePath = placeholderModule
 	}
 	for _, name := range sortedKeys(c.declared["services"]) {
-		importPath := "services/" + name + "/internal/" + GoPackageName(name)
-		if err := module.CheckImportPath(modulePath + "/" + importPath); err != nil {
-			c.addAt([]any{"services", name}, "invalid service name %q: the go command rejects the import path <module>/%s: %v; choose another name", name, importPath, err)
+		if err := checkServiceImportPath(modulePath, name); err != nil {
+			c.addAt([]any{"services", name}, "%v", err)
 		}
 	}
+}
+
+// placeholderModule is the module path under which service names are
+// checked when the spec's module path is invalid or not known yet.
+const placeholderModule = "example.com/module"
+
+// checkModuleImportPath rejects a module path that the go command rejects
+// as an import path.
+func checkModuleImportPath(modulePath string) error {
+	if err := module.CheckImportPath(modulePath); err != nil {
+		return fmt.Errorf("invalid module path %q: %v", modulePath, err)
+	}
+	return nil
+}
+
+// checkServiceImportPath rejects a service name whose package import path
+// under modulePath the go command rejects.
+func checkServiceImportPath(modulePath, name string) error {
+	importPath := "services/" + name + "/internal/" + GoPackageName(name)
+	if err := module.CheckImportPath(modulePath + "/" + importPath); err != nil {
+		return fmt.Errorf("invalid service name %q: the go command rejects the import path <module>/%s: %v; choose another name", name, importPath, err)
+	}
+	return nil
 }
 
 func (c *semanticChecker) checkServiceNames() {
@@ -108,13 +130,22 @@ func (c *semanticChecker) checkServiceNames() {
 			c.addAt([]any{"services", name}, "%v", err)
 			continue
 		}
-		pkg := GoPackageName(name)
-		if other, ok := byPackage[pkg]; ok {
-			c.addAt([]any{"services", name}, "service names %q and %q both map to the Go package name %q; rename one of them", other, name, pkg)
+		if err := checkPackageConflict(name, byPackage); err != nil {
+			c.addAt([]any{"services", name}, "%v", err)
 			continue
 		}
-		byPackage[pkg] = name
+		byPackage[GoPackageName(name)] = name
 	}
+}
+
+// checkPackageConflict rejects a service name whose Go package name is
+// already taken: byPackage maps each taken package name to its service.
+func checkPackageConflict(name string, byPackage map[string]string) error {
+	pkg := GoPackageName(name)
+	if other, ok := byPackage[pkg]; ok {
+		return fmt.Errorf("service names %q and %q both map to the Go package name %q; rename one of them", other, name, pkg)
+	}
+	return nil
 }
 
 // checkContainerNames rejects two compose services of the same name, for
@@ -295,8 +326,8 @@ func (c *semanticChecker) checkPorts() {
 		if svc.Port == 0 {
 			continue // invalid or missing, reported by the structural check
 		}
-		if other, ok := byPort[svc.Port]; ok {
-			c.addAt([]any{"services", svc.Name, "port"}, "port %d is already used by service %q: choose a free port", svc.Port, other)
+		if err := CheckPortFree(svc.Port, byPort); err != nil {
+			c.addAt([]any{"services", svc.Name, "port"}, "%v", err)
 			continue
 		}
 		byPort[svc.Port] = svc.Name
@@ -358,8 +389,8 @@ func (c *semanticChecker) checkNetwork() {
 }
 
 func (c *semanticChecker) checkMesh() {
-	if c.spec.Mesh == "consul-connect" && c.spec.Discovery != DiscoveryConsul {
-		c.addAt([]any{"mesh"}, "mesh \"consul-connect\" needs Consul: set discovery: \"consul\"")
+	if err := CheckMeshDiscovery(c.spec.Mesh, c.spec.Discovery); err != nil {
+		c.addAt([]any{"mesh"}, "%v", err)
 	}
 	c.checkDuplicates([]any{"targets"}, c.spec.Targets, "target")
 }

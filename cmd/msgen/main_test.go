@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ func TestScripts(t *testing.T) {
 			"treehash":  cmdTreeHash,
 			"gitinit":   cmdGitInit,
 			"gitcommit": cmdGitCommit,
+			"gitlog":    cmdGitLog,
 		},
 	})
 }
@@ -150,4 +152,50 @@ func cmdGitCommit(ts *testscript.TestScript, neg bool, args []string) {
 	signature := &object.Signature{Name: "msgen test", Email: "test@example.com", When: time.Unix(0, 0)}
 	_, err = worktree.Commit("commit from a test script", &git.CommitOptions{Author: signature})
 	ts.Check(err)
+}
+
+// cmdGitLog writes the Git history of a repository to a file: its branch,
+// the number of commits, and the author, message and files of the last
+// commit, or "no commits":
+//
+//	gitlog shop log.txt
+func cmdGitLog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gitlog DIR FILE")
+	}
+	repo, err := git.PlainOpen(ts.MkAbs(args[0]))
+	ts.Check(err)
+
+	var b strings.Builder
+	head, err := repo.Head()
+	if err != nil {
+		b.WriteString("no commits\n")
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+		return
+	}
+	fmt.Fprintf(&b, "branch %s\n", head.Name().Short())
+
+	commits, err := repo.Log(&git.LogOptions{From: head.Hash()})
+	ts.Check(err)
+	count := 0
+	ts.Check(commits.ForEach(func(*object.Commit) error { count++; return nil }))
+	fmt.Fprintf(&b, "commits %d\n", count)
+
+	last, err := repo.CommitObject(head.Hash())
+	ts.Check(err)
+	fmt.Fprintf(&b, "author %s <%s>\n", last.Author.Name, last.Author.Email)
+	fmt.Fprintf(&b, "committer %s <%s>\n", last.Committer.Name, last.Committer.Email)
+	for _, line := range strings.Split(strings.TrimSpace(last.Message), "\n") {
+		fmt.Fprintf(&b, "message %s\n", line)
+	}
+	tree, err := last.Tree()
+	ts.Check(err)
+	var files []string
+	ts.Check(tree.Files().ForEach(func(f *object.File) error {
+		files = append(files, fmt.Sprintf("file %s %v\n", f.Name, f.Mode))
+		return nil
+	}))
+	fmt.Fprintf(&b, "files %d\n", len(files))
+	b.WriteString(strings.Join(files, ""))
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 }

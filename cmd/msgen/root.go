@@ -109,6 +109,7 @@ written while the spec is invalid.`,
 		newSchemaCmd(io),
 		newCheckCmd(io),
 		newDiffCmd(io),
+		newInitCmd(io),
 		newValidateCmd(io),
 		newVersionCmd(io),
 	)

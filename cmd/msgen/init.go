@@ -1,0 +1,413 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+type initOptions struct {
+	io *streams
+	// getenv reads the environment, for ACCESSIBLE.
+	getenv func(string) string
+
+	dir        string
+	name       string
+	module     string
+	services   []string
+	ports      []string
+	routes     []string
+	plugins    string
+	rateLimit  string
+	discovery  string
+	mesh       string
+	yes        bool
+	accessible bool
+	noGit      bool
+	force      bool
+	verbose    bool
+
+	// given records the flags on the command line, because an empty
+	// --plugins or --routes value is an answer too.
+	given func(flag string) bool
+}
+
+func newInitCmd(io *streams) *cobra.Command {
+	opts := &initOptions{io: io, getenv: os.Getenv}
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Ask for a first spec, write it and generate its repository",
+		Long: `Init asks for the system's name, its Go module path, the services with their
+data patterns, ports and routes, the gateway plugins, service discovery and
+the service mesh. It checks each answer as it is typed, by the rules of the
+schema. Then it writes DIR/msgen.cue, generates the repository as generate
+does, and makes one initial Git commit of what it wrote.
+
+Every answer can be given as a flag. Without a terminal on stdin, init never
+asks: it takes the flags, and --yes takes the defaults for what they leave
+out. A missing answer then fails at once, naming its flag. --yes also skips
+the questions on a terminal.
+
+DIR defaults to the current directory. It must not exist, be empty, or hold
+only .git, unless --force is given. Init never overwrites msgen.cue, so it
+rejects a directory that has one: that directory is an msgen project
+already, so edit its spec and run msgen generate instead. Nothing is written
+until every answer is in, and Ctrl-C or Esc leaves nothing behind. Inside an
+existing Git repository init commits nothing.
+
+Routes are written as a path, then optionally a colon and comma-separated
+methods, with spaces between routes: "/orders:GET,POST /orders/{id}". A
+route without methods serves GET.`,
+		Example: `  # Ask every question in a terminal
+  msgen init shop
+
+  # Without questions: three services, Consul discovery
+  msgen init shop --name shop --module example.com/shop \
+    --service orders:database-per-service --service payments:cqrs \
+    --service inventory:shared-database:warehouse \
+    --routes 'orders=/orders:GET,POST /orders/{id}' --discovery consul
+
+  # Take every default: one service named api
+  msgen init shop --yes`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{err: fmt.Errorf("init takes one directory, got %q", args), command: cmd.CommandPath()}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.dir = "."
+			if len(args) == 1 {
+				opts.dir = args[0]
+			}
+			opts.given = func(flag string) bool { return cmd.Flags().Changed(flag) }
+			return runInit(cmd, opts)
+		},
+	}
+
+	flags := cmd.Flags()
+	flags.StringVar(&opts.name, "name", "", "system `name`, a DNS label (default: from DIR)")
+	flags.StringVar(&opts.module, "module", "", "Go module `path` of the repository (default: example.com/NAME)")
+	flags.StringArrayVar(&opts.services, "service", nil, "add a service as `NAME[:PATTERN[:DATABASE]]`; DATABASE names the database of a shared-database service (repeatable)")
+	flags.StringArrayVar(&opts.ports, "port", nil, "set a service's port as `NAME=PORT` (default: 8081 and up, unique; repeatable)")
+	flags.StringArrayVar(&opts.routes, "routes", nil, "set a service's routes as `NAME=ROUTES`, such as 'orders=/orders:GET,POST /orders/{id}'; empty for none (default: GET /NAME; repeatable)")
+	flags.StringVar(&opts.plugins, "plugins", "", "comma-separated gateway `plugins`: correlationId, rateLimiting; empty for none (default: none)")
+	flags.StringVar(&opts.rateLimit, "rate-limit", "", "`requests` per minute and client IP address for rateLimiting (default: "+strconv.Itoa(defaultRateLimit)+")")
+	flags.StringVar(&opts.discovery, "discovery", "", "service `discovery`: dns or consul (default: dns)")
+	flags.StringVar(&opts.mesh, "mesh", "", "service `mesh`: none, consul-connect, linkerd or istio (default: none)")
+	flags.BoolVarP(&opts.yes, "yes", "y", false, "ask nothing and take the defaults for the answers that flags leave out")
+	flags.BoolVar(&opts.accessible, "accessible", false, "ask line by line, for screen readers (also when ACCESSIBLE is set)")
+	flags.BoolVar(&opts.noGit, "no-git", false, "do not create a Git repository or commit")
+	flags.BoolVar(&opts.force, "force", false, "write into a directory that has other files; files that msgen did not generate are still never overwritten")
+	flags.BoolVarP(&opts.verbose, "verbose", "v", false, "list each file and what was done with it")
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	}
+	return cmd
+}
+
+func runInit(cmd *cobra.Command, opts *initOptions) error {
+	target, err := checkTarget(opts.dir, opts.force)
+	if err != nil {
+		return err
+	}
+
+	answers, given, err := answersFromFlags(opts)
+	if err != nil {
+		return usageError{err: err, command: cmd.CommandPath()}
+	}
+
+	if opts.yes || !isTerminal(opts.io.In) {
+		if err := completeAnswers(answers, given, opts.yes, opts.dir); err != nil {
+			return usageError{err: err, command: cmd.CommandPath()}
+		}
+	} else {
+		accessible := opts.accessible || opts.getenv("ACCESSIBLE") != "" || !isTerminal(opts.io.Err)
+		w := &wizard{io: opts.io, answers: answers, given: given, accessible: accessible, dir: opts.dir}
+		err := w.run()
+		if errors.Is(err, huh.ErrUserAborted) {
+			return errors.New("init cancelled; nothing was written")
+		}
+		if err != nil {
+			return fmt.Errorf("init: %w; nothing was written", err)
+		}
+	}
+
+	return writeProject(opts, target, answers)
+}
+
+// answerSet records which answers the flags gave.
+type answerSet struct {
+	name, module, services, plugins, rateLimit, discovery, mesh bool
+}
+
+// answersFromFlags returns the answers that the flags give. It checks each
+// by the schema's rules and reports every invalid flag at once.
+func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
+	a := &initAnswers{}
+	given := answerSet{
+		name:      opts.given("name"),
+		module:    opts.given("module"),
+		services:  len(opts.services) > 0,
+		plugins:   opts.given("plugins"),
+		rateLimit: opts.given("rate-limit"),
+		discovery: opts.given("discovery"),
+		mesh:      opts.given("mesh"),
+	}
+	var problems []string
+	invalid := func(flag, value string, err error) {
+		problems = append(problems, fmt.Sprintf("--%s %s: %v", flag, value, err))
+	}
+
+	if given.name {
+		a.Name = opts.name
+		if err := schema.ValidateSystemName(a.Name); err != nil {
+			invalid("name", opts.name, err)
+		}
+	}
+	if given.module {
+		a.Module = opts.module
+		if err := schema.ValidateModule(a.Module); err != nil {
+			invalid("module", opts.module, err)
+		}
+	}
+
+	_, defaultPattern, err := schema.Choices("services.*.data.pattern")
+	if err != nil {
+		return nil, given, err
+	}
+	for _, value := range opts.services {
+		parts := strings.SplitN(value, ":", 3)
+		svc := serviceAnswer{Name: parts[0], Pattern: defaultPattern}
+		if err := schema.ValidateServiceName(svc.Name, a.serviceNames()); err != nil {
+			invalid("service", value, err)
+			continue
+		}
+		if len(parts) > 1 {
+			svc.Pattern = parts[1]
+			if err := validateChoice("services.*.data.pattern", svc.Pattern); err != nil {
+				invalid("service", value, err)
+				continue
+			}
+		}
+		if svc.Pattern == schema.PatternSharedDatabase {
+			svc.Database = defaultDatabaseName
+		}
+		if len(parts) > 2 {
+			if svc.Pattern != schema.PatternSharedDatabase {
+				invalid("service", value, fmt.Errorf("a database name is only for the %q pattern: remove it or use NAME:%s:DATABASE", schema.PatternSharedDatabase, schema.PatternSharedDatabase))
+				continue
+			}
+			svc.Database = parts[2]
+			if err := schema.ValidateDatabaseName(svc.Database); err != nil {
+				invalid("service", value, err)
+				continue
+			}
+		}
+		a.Services = append(a.Services, svc)
+	}
+
+	// --port and --routes name services of --service. Each service
+	// without them gets a suggestion below.
+	declared := map[string]bool{}
+	for _, value := range opts.services {
+		declared[strings.SplitN(value, ":", 2)[0]] = true
+	}
+	service := func(flag, value, example string) (*serviceAnswer, string, bool) {
+		name, setting, ok := strings.Cut(value, "=")
+		if !ok {
+			invalid(flag, value, fmt.Errorf("use NAME=VALUE, such as %s", example))
+			return nil, "", false
+		}
+		if !declared[name] {
+			invalid(flag, value, fmt.Errorf("service %q is not declared: add --service %s", name, name))
+			return nil, "", false
+		}
+		for i := range a.Services {
+			if a.Services[i].Name == name {
+				return &a.Services[i], setting, true
+			}
+		}
+		return nil, "", false // declared, but its --service is invalid and reported
+	}
+	for _, value := range opts.ports {
+		svc, text, ok := service("port", value, "orders=8081")
+		if !ok {
+			continue
+		}
+		port, err := schema.ValidatePort(text)
+		if err == nil {
+			err = schema.CheckPortFree(port, a.usedPorts())
+		}
+		if err != nil {
+			invalid("port", value, err)
+			continue
+		}
+		svc.Port = port
+	}
+	routesGiven := map[string]bool{}
+	for _, value := range opts.routes {
+		svc, text, ok := service("routes", value, "orders=/orders")
+		if !ok {
+			continue
+		}
+		if routesGiven[svc.Name] {
+			invalid("routes", value, fmt.Errorf("service %q has --routes already: give all its routes in one --routes", svc.Name))
+			continue
+		}
+		routesGiven[svc.Name] = true
+		routes, err := parseRoutes(text)
+		if err == nil {
+			svc.Routes = routes
+			err = validateRoutesOfService(*svc)
+		}
+		if err != nil {
+			invalid("routes", value, err)
+			continue
+		}
+	}
+	for i := range a.Services {
+		if a.Services[i].Port == 0 {
+			a.Services[i].Port = a.nextPort()
+		}
+		if !routesGiven[a.Services[i].Name] {
+			a.Services[i].Routes = defaultRoutes(a.Services[i].Name)
+		}
+	}
+
+	if given.plugins {
+		for _, plugin := range strings.Split(opts.plugins, ",") {
+			plugin = strings.TrimSpace(plugin)
+			switch {
+			case plugin == "":
+			case plugin != pluginCorrelationID && plugin != pluginRateLimiting:
+				invalid("plugins", opts.plugins, fmt.Errorf("unknown plugin %q: use %s or %s", plugin, pluginCorrelationID, pluginRateLimiting))
+			case !slices.Contains(a.Plugins, plugin):
+				a.Plugins = append(a.Plugins, plugin)
+			}
+		}
+	}
+	a.RateLimit = defaultRateLimit
+	if given.rateLimit {
+		limit, err := schema.ValidateRateLimit(opts.rateLimit)
+		switch {
+		case err != nil:
+			invalid("rate-limit", opts.rateLimit, err)
+		case given.plugins && !slices.Contains(a.Plugins, pluginRateLimiting):
+			invalid("rate-limit", opts.rateLimit, fmt.Errorf("--plugins leaves out %s: add it there", pluginRateLimiting))
+		default:
+			a.RateLimit = limit
+			if !slices.Contains(a.Plugins, pluginRateLimiting) {
+				a.Plugins = append(a.Plugins, pluginRateLimiting)
+			}
+		}
+	}
+	slices.Sort(a.Plugins)
+
+	if given.discovery {
+		a.Discovery = opts.discovery
+		if err := validateChoice("discovery", a.Discovery); err != nil {
+			invalid("discovery", opts.discovery, err)
+		}
+	}
+	if given.mesh {
+		a.Mesh = opts.mesh
+		err := validateChoice("mesh", a.Mesh)
+		if err == nil && given.discovery {
+			err = schema.CheckMeshDiscovery(a.Mesh, a.Discovery)
+		}
+		if err != nil {
+			invalid("mesh", opts.mesh, err)
+		}
+	}
+
+	if len(problems) > 0 {
+		return nil, given, errors.New(strings.Join(problems, "\n"))
+	}
+	return a, given, nil
+}
+
+// completeAnswers fills in the answers that the flags left out, without
+// asking. With yes, every answer has a default. Without it, the system's
+// name, its module path and its services must come from flags, and the
+// error names each missing one with its flag.
+func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) error {
+	var missing []string
+	if !given.name {
+		a.Name = suggestName(dir)
+		switch {
+		case !yes:
+			missing = append(missing, "the system's name: --name NAME")
+		case a.Name == "":
+			missing = append(missing, fmt.Sprintf("the system's name: --name NAME, because the directory name %q gives no valid name", filepath.Base(absOrSame(dir))))
+		}
+	}
+	if !given.module {
+		switch {
+		case !yes:
+			missing = append(missing, "the Go module path: --module PATH")
+		case a.Name != "":
+			a.Module = suggestModule(a.Name)
+		}
+	}
+	if !given.services {
+		if !yes {
+			missing = append(missing, "at least one service: --service NAME[:PATTERN[:DATABASE]]")
+		}
+		a.Services = []serviceAnswer{{Name: defaultServiceName, Port: firstServicePort, Routes: defaultRoutes(defaultServiceName)}}
+		_, pattern, err := schema.Choices("services.*.data.pattern")
+		if err != nil {
+			return err
+		}
+		a.Services[0].Pattern = pattern
+	}
+	switch {
+	case len(missing) > 0 && yes:
+		return fmt.Errorf("init needs answers that no flag gave:\n  %s\ngive them as flags", strings.Join(missing, "\n  "))
+	case len(missing) > 0:
+		return fmt.Errorf("init needs answers that no flag gave, and stdin is not a terminal to ask them:\n  %s\ngive them as flags, or --yes to take the defaults", strings.Join(missing, "\n  "))
+	}
+
+	if !given.discovery {
+		_, def, err := schema.Choices("discovery")
+		if err != nil {
+			return err
+		}
+		a.Discovery = def
+	}
+	if !given.mesh {
+		_, def, err := schema.Choices("mesh")
+		if err != nil {
+			return err
+		}
+		a.Mesh = def
+	}
+	if err := schema.CheckMeshDiscovery(a.Mesh, a.Discovery); err != nil {
+		return fmt.Errorf("--mesh %s: %w", a.Mesh, err)
+	}
+	return nil
+}
+
+// absOrSame returns dir as an absolute path, or dir itself when that fails.
+func absOrSame(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// isTerminal reports whether the stream is a terminal.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// The gateway plugins that init offers, by their field names in the spec.
+const (
+	pluginCorrelationID = "correlationId"
+	pluginRateLimiting  = "rateLimiting"
+)
+
+// Suggestions for answers that the schema gives no default for.
+const (
+	defaultServiceName  = "api"
+	defaultDatabaseName = "shared"
+	defaultRateLimit    = 600 // requests per minute and client IP address
+	firstServicePort    = 8081
+)
+
+// initAnswers are the answers to msgen init's questions, from flags, the
+// wizard and defaults.
+type initAnswers struct {
+	Name     string
+	Module   string
+	Services []serviceAnswer
+	// Plugins are the gateway plugins to enable, by field name.
+	Plugins []string
+	// RateLimit is the number of requests per minute and client IP address
+	// that the rateLimiting plugin allows.
+	RateLimit int
+	Discovery string
+	Mesh      string
+}
+
+// serviceAnswer is one service of the answers.
+type serviceAnswer struct {
+	Name    string
+	Pattern string
+	// Database is the shared database of a shared-database service.
+	Database string
+	Port     int
+	Routes   []schema.Route
+}
+
+// serviceNames returns the names of the services in the order given.
+func (a *initAnswers) serviceNames() []string {
+	names := make([]string, len(a.Services))
+	for i, svc := range a.Services {
+		names[i] = svc.Name
+	}
+	return names
+}
+
+// databases returns the shared databases that the services name, sorted.
+func (a *initAnswers) databases() []string {
+	var names []string
+	for _, svc := range a.Services {
+		if svc.Database != "" && !slices.Contains(names, svc.Database) {
+			names = append(names, svc.Database)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// usedPorts maps each port that a service has to the service.
+func (a *initAnswers) usedPorts() map[int]string {
+	used := map[int]string{}
+	for _, svc := range a.Services {
+		if svc.Port != 0 {
+			used[svc.Port] = svc.Name
+		}
+	}
+	return used
+}
+
+// nextPort returns the lowest port from firstServicePort up that no
+// service uses.
+func (a *initAnswers) nextPort() int {
+	used := a.usedPorts()
+	port := firstServicePort
+	for used[port] != "" {
+		port++
+	}
+	return port
+}
+
+// suggestName derives a system name from the target directory's name:
+// lowercase, with each run of other characters than letters and digits
+// turned into a dash. It returns "" when no valid name results.
+func suggestName(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(filepath.Base(abs)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+	}
+	name := b.String()
+	if schema.ValidateSystemName(name) != nil {
+		return ""
+	}
+	return name
+}
+
+// suggestModule returns the module path that init suggests for a system.
+func suggestModule(name string) string {
+	return "example.com/" + name
+}
+
+// defaultRoutes returns the route that init suggests for a new service:
+// GET on a path named after the service.
+func defaultRoutes(service string) []schema.Route {
+	return []schema.Route{{Path: "/" + service, Methods: defaultMethods()}}
+}
+
+// defaultMethods returns the schema's default methods of a route.
+func defaultMethods() []string {
+	var methods []string
+	if err := schema.Default("#Route.methods", &methods); err != nil {
+		return []string{"GET"}
+	}
+	return methods
+}
+
+// parseRoutes parses a list of routes, as the wizard and --routes take
+// them: entries separated by spaces, each a path with an optional colon and
+// comma-separated methods, such as "/orders:GET,POST /orders/{id}". A path
+// without methods gets the schema's default. Methods may be in any case.
+// "none" is no routes, for where an empty answer takes the default.
+func parseRoutes(text string) ([]schema.Route, error) {
+	if strings.TrimSpace(text) == "none" {
+		return nil, nil
+	}
+	var routes []schema.Route
+	for _, entry := range strings.Fields(text) {
+		path, methodList, hasMethods := strings.Cut(entry, ":")
+		if err := schema.ValidateRoutePath(path); err != nil {
+			return nil, err
+		}
+		methods := defaultMethods()
+		if hasMethods {
+			methods = nil
+			for _, method := range strings.Split(methodList, ",") {
+				method = strings.ToUpper(method)
+				if err := schema.ValidateMethod(method); err != nil {
+					return nil, fmt.Errorf("route %s: %w", entry, err)
+				}
+				methods = append(methods, method)
+			}
+		}
+		routes = append(routes, schema.Route{Path: path, Methods: methods})
+	}
+	return routes, nil
+}
+
+// formatRoutes prints routes in the syntax that parseRoutes reads.
+func formatRoutes(routes []schema.Route) string {
+	entries := make([]string, len(routes))
+	for i, route := range routes {
+		entries[i] = route.Path
+		if !slices.Equal(route.Methods, defaultMethods()) {
+			entries[i] += ":" + strings.Join(route.Methods, ",")
+		}
+	}
+	return strings.Join(entries, " ")
+}
+
+// validateChoice checks value against the values that the schema allows
+// for the field at path, such as "discovery".
+func validateChoice(path, value string) error {
+	values, _, err := schema.Choices(path)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(values, value) {
+		return fmt.Errorf("invalid value %q: use %s", value, quoteAll(values))
+	}
+	return nil
+}
+
+// quoteAll quotes values and joins them as in "a", "b" or "c".
+func quoteAll(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return joinOr(quoted)
+}
+
+// validateRoutesOfService checks the routes of one service as the loader
+// checks them in a whole spec: conflicts between the routes, and handler
+// names that two routes share. It loads a spec with only this service, so
+// that the rules stay the loader's.
+func validateRoutesOfService(svc serviceAnswer) error {
+	a := &initAnswers{
+		Name:      "check",
+		Module:    "example.com/check",
+		Services:  []serviceAnswer{{Name: svc.Name, Pattern: svc.Pattern, Port: firstServicePort, Routes: svc.Routes}},
+		Discovery: schema.DiscoveryDNS,
+		Mesh:      "none",
+	}
+	if svc.Pattern == schema.PatternSharedDatabase {
+		a.Services[0].Database = defaultDatabaseName
+	}
+
+	src, err := specFile(a)
+	if err != nil {
+		return err
+	}
+	_, err = schema.LoadSource(specName, src)
+	if err == nil {
+		return nil
+	}
+
+	var specErrs schema.Errors
+	if !errors.As(err, &specErrs) {
+		return err
+	}
+	// The spec has this service alone, so each error about routes is
+	// about its routes.
+	for _, e := range specErrs {
+		if strings.Contains(e.Path, ".routes") {
+			return errors.New(e.Message)
+		}
+	}
+	return nil
+}

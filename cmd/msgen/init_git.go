@@ -1,0 +1,153 @@
+package main
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// msgenIdentity signs the initial commit when the user's Git config names
+// nobody.
+var msgenIdentity = object.Signature{Name: "msgen", Email: "msgen@localhost"}
+
+// findRepository returns the root of the Git repository that contains dir,
+// or "" when there is none. dir need not exist yet: the search starts at
+// its nearest existing parent.
+func findRepository(dir string) (string, error) {
+	start, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("look for a Git repository: %w", err)
+	}
+	for {
+		if _, err := os.Stat(start); err == nil {
+			break
+		}
+		parent := filepath.Dir(start)
+		if parent == start {
+			return "", nil
+		}
+		start = parent
+	}
+
+	repo, err := git.PlainOpenWithOptions(start, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look for a Git repository above %s: %w", displayPath(dir), err)
+	}
+	worktree, err := repo.Worktree()
+	if errors.Is(err, git.ErrIsBareRepository) {
+		return start, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look for a Git repository above %s: %w", displayPath(dir), err)
+	}
+	return worktree.Filesystem.Root(), nil
+}
+
+// commitInitial creates a Git repository in dir and commits paths, which
+// are slash-separated and relative to dir. It returns the author, with
+// where it came from.
+func commitInitial(dir string, paths []string, system string) (string, error) {
+	user, err := userGitConfig()
+	if err != nil {
+		return "", err
+	}
+
+	options := &git.PlainInitOptions{}
+	if user.Init.DefaultBranch != "" {
+		options.DefaultBranch = plumbing.NewBranchReferenceName(user.Init.DefaultBranch)
+	}
+	repo, err := git.PlainInitWithOptions(dir, options)
+	if err != nil {
+		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
+	}
+	worktree, err := repo.Worktree()
+	if err != nil {
+		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
+	}
+	for _, p := range paths {
+		if _, err := worktree.Add(p); err != nil {
+			return "", fmt.Errorf("add %s to Git: %w", p, err)
+		}
+	}
+
+	// As in git, author.name and author.email win over user.name and
+	// user.email.
+	author, source := msgenIdentity, "msgen's own identity, because your Git config sets no user.name and user.email"
+	name, email := cmp.Or(user.Author.Name, user.User.Name), cmp.Or(user.Author.Email, user.User.Email)
+	if name != "" && email != "" {
+		author, source = object.Signature{Name: name, Email: email}, "from your Git config"
+	}
+	author.When = time.Now()
+
+	message := fmt.Sprintf("Generate the %s system with msgen\n\nmsgen init wrote msgen.cue from its answers and generated the\nrepository from it.\n", system)
+	if _, err := worktree.Commit(message, &git.CommitOptions{Author: &author}); err != nil {
+		return "", fmt.Errorf("commit in %s: %w", displayPath(dir), err)
+	}
+	return fmt.Sprintf("%s <%s>, %s", author.Name, author.Email, source), nil
+}
+
+// userGitConfig reads the user's global Git config as git does: the XDG
+// file first ($XDG_CONFIG_HOME/git/config, or ~/.config/git/config), then
+// ~/.gitconfig, whose settings win.
+//
+// TODO: follow include and includeIf directives, which go-git
+// does not resolve, so an identity set only in an included file is missed.
+func userGitConfig() (*config.Config, error) {
+	home, _ := os.UserHomeDir()
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" && home != "" {
+		xdg = filepath.Join(home, ".config")
+	}
+	var files []string
+	if xdg != "" {
+		files = append(files, filepath.Join(xdg, "git", "config"))
+	}
+	if home != "" {
+		files = append(files, filepath.Join(home, ".gitconfig"))
+	}
+
+	merged := config.NewConfig()
+	for _, file := range files {
+		f, err := os.Open(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read Git config: %w", err)
+		}
+		cfg, err := config.ReadConfig(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read Git config %s: %w", file, err)
+		}
+		mergeIdentity(merged, cfg)
+	}
+	return merged, nil
+}
+
+// mergeIdentity copies the settings that init reads from src into dst
+// where src sets them.
+func mergeIdentity(dst, src *config.Config) {
+	set := func(dst *string, src string) {
+		if src != "" {
+			*dst = src
+		}
+	}
+	set(&dst.User.Name, src.User.Name)
+	set(&dst.User.Email, src.User.Email)
+	set(&dst.Author.Name, src.Author.Name)
+	set(&dst.Author.Email, src.Author.Email)
+	set(&dst.Init.DefaultBranch, src.Init.DefaultBranch)
+}

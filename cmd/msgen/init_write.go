@@ -1,0 +1,312 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/msgen-dev/msgen/generator"
+	"github.com/msgen-dev/msgen/schema"
+)
+
+// specName is the file name of the spec that init writes.
+const specName = "msgen.cue"
+
+// targetDir is the directory that init writes into.
+type targetDir struct {
+	path string
+	// missingTop is the highest directory on path that does not exist yet,
+	// which init creates and so may remove again, or "" when path exists.
+	missingTop string
+}
+
+// checkTarget rejects a target that init must not write into: a file, an
+// msgen project, which is a directory with msgen.cue, and a directory with
+// other files unless force is set. A directory that holds only .git counts
+// as empty, so that init works in a fresh clone.
+func checkTarget(dir string, force bool) (*targetDir, error) {
+	display := displayPath(dir)
+	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		top, err := missingTop(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &targetDir{path: dir, missingTop: top}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check target directory: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory: give a directory for the new project", display)
+	}
+
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("check target directory: %w", err)
+	}
+	var others []string
+	for _, entry := range entries {
+		switch entry.Name() {
+		case specName:
+			return nil, fmt.Errorf("%s is an msgen project already: it has %s, which init never overwrites; edit it and run msgen generate there, or choose another directory", display, specName)
+		case ".git":
+		default:
+			others = append(others, entry.Name())
+		}
+	}
+	if len(others) > 0 && !force {
+		listed := others
+		if len(listed) > 3 {
+			listed = append(slices.Clone(listed[:3]), fmt.Sprintf("and %d more", len(others)-3))
+		}
+		return nil, fmt.Errorf("%s is not empty and is not an msgen project: it has %s; choose an empty directory, or give --force to write beside these files, which init never overwrites", display, strings.Join(listed, ", "))
+	}
+	return &targetDir{path: dir}, nil
+}
+
+// missingTop returns the highest directory on dir's path that does not
+// exist, and rejects a path whose nearest existing parent is a file.
+func missingTop(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("check target directory: %w", err)
+	}
+	top := abs
+	for {
+		parent := filepath.Dir(top)
+		info, err := os.Stat(parent)
+		if errors.Is(err, fs.ErrNotExist) && parent != top {
+			top = parent
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("check target directory: %w", err)
+		}
+		if !info.IsDir() {
+			return "", fmt.Errorf("%s is not a directory: give a directory for the new project", displayPath(parent))
+		}
+		return top, nil
+	}
+}
+
+// journal lists what init is about to create, so that a failure or an
+// interrupt can remove it again and leave the target as it was.
+type journal struct {
+	target *targetDir
+	// files and dirs are the paths, relative to the target, that do not
+	// exist before init writes.
+	files []string
+	dirs  []string
+	// gitDir is whether init creates .git.
+	gitDir bool
+}
+
+// newJournal records which of the files that init writes exist already.
+func newJournal(target *targetDir, paths []string, gitDir bool) *journal {
+	j := &journal{target: target, gitDir: gitDir}
+	if target.missingTop != "" {
+		return j
+	}
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		if _, err := os.Lstat(filepath.Join(target.path, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
+			j.files = append(j.files, p)
+		}
+		for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
+			if _, err := os.Lstat(filepath.Join(target.path, filepath.FromSlash(dir))); errors.Is(err, fs.ErrNotExist) {
+				dirs[dir] = true
+			}
+		}
+	}
+	for dir := range dirs {
+		j.dirs = append(j.dirs, dir)
+	}
+	// Deepest first, so that each directory is empty when its turn comes.
+	slices.SortFunc(j.dirs, func(a, b string) int {
+		return strings.Count(b, "/") - strings.Count(a, "/")
+	})
+	return j
+}
+
+// created reports whether init creates the file at p, rather than rewrite
+// a file that exists already.
+func (j *journal) created(p string) bool {
+	return j.target.missingTop != "" || slices.Contains(j.files, p)
+}
+
+// undo removes what init created and reports whether there was anything
+// to remove. Files that existed before stay, and so do files that msgen
+// generated before, which init may have rewritten.
+func (j *journal) undo() (bool, error) {
+	if j.target.missingTop != "" {
+		if _, err := os.Lstat(j.target.missingTop); errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return true, os.RemoveAll(j.target.missingTop)
+	}
+
+	removed := false
+	var errs []error
+	for _, p := range j.files {
+		err := os.Remove(filepath.Join(j.target.path, filepath.FromSlash(p)))
+		switch {
+		case err == nil:
+			removed = true
+		case !errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, err)
+		}
+	}
+	for _, dir := range j.dirs {
+		// A directory that something else wrote into stays.
+		_ = os.Remove(filepath.Join(j.target.path, filepath.FromSlash(dir)))
+	}
+	if j.gitDir {
+		gitDir := filepath.Join(j.target.path, ".git")
+		if _, err := os.Lstat(gitDir); err == nil {
+			removed = true
+			if err := os.RemoveAll(gitDir); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// writeProject validates the spec that the answers make, then writes it
+// and the repository it describes into the target, and commits them. When
+// any step fails, or an interrupt arrives while it writes, it removes what
+// it created.
+func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) error {
+	io := opts.io
+	src, err := specFile(answers)
+	if err != nil {
+		return fmt.Errorf("build %s: %w", specName, err)
+	}
+	specPath := filepath.Join(target.path, specName)
+	spec, err := schema.LoadSource(displayPath(specPath), src)
+	if err != nil {
+		return printSpecErrors(io, displayPath(specPath), err, "; nothing was written")
+	}
+	files, err := generator.Generate(spec)
+	if err != nil {
+		return fmt.Errorf("%w\nnothing was written", err)
+	}
+
+	repository := ""
+	if !opts.noGit {
+		if repository, err = findRepository(target.path); err != nil {
+			return err
+		}
+	}
+	paths := []string{specName, generator.ManifestPath}
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	j := newJournal(target, paths, !opts.noGit && repository == "")
+
+	// An interrupt while files are written waits until the step ends, and
+	// then removes what it wrote.
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(interrupts)
+
+	err = writeAndCommit(opts, target, spec, src, files, j, repository)
+	select {
+	case <-interrupts:
+		if err == nil {
+			err = errors.New("interrupted")
+		}
+	default:
+	}
+	if err != nil {
+		removed, undoErr := j.undo()
+		switch {
+		case undoErr != nil:
+			return fmt.Errorf("%w\nremoving what init wrote failed too: %v", err, undoErr)
+		case removed:
+			return fmt.Errorf("%w\ninit removed what it had written", err)
+		}
+		return err
+	}
+
+	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md says how to start the system\n", displayPath(target.path))
+	return nil
+}
+
+// writeAndCommit writes the repository, then the spec, then makes the
+// initial commit unless --no-git is set or repository, the root of an
+// enclosing repository, is not "".
+func writeAndCommit(opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string) error {
+	io := opts.io
+	specPath := filepath.Join(target.path, specName)
+
+	// The repository comes first, because a file in the way stops it
+	// before it writes anything, and msgen.cue is then not written either.
+	if err := generateSpec(io, spec, specPath, target.path, opts.verbose); err != nil {
+		return err
+	}
+
+	if err := createFile(target.path, specName, src); err != nil {
+		return fmt.Errorf("write %s: %w", displayPath(specPath), err)
+	}
+	fmt.Fprintf(io.Err, "msgen: wrote %s\n", displayPath(specPath))
+
+	switch {
+	case opts.noGit:
+		return nil
+	case repository != "":
+		fmt.Fprintf(io.Err, "msgen: %s is inside the Git repository %s, so init committed nothing: review the files and commit them yourself\n", displayPath(target.path), displayPath(repository))
+		return nil
+	}
+
+	// The commit holds what init wrote: the spec, every managed file and
+	// the scaffolded files that it created. With --force, the other files
+	// in the directory stay out of it.
+	commitPaths := []string{specName, generator.ManifestPath}
+	for _, f := range files {
+		if f.Ownership == generator.Managed || j.created(f.Path) {
+			commitPaths = append(commitPaths, f.Path)
+		}
+	}
+	author, err := commitInitial(target.path, commitPaths, spec.Name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Err, "msgen: created a Git repository in %s and committed %d files as %s\n", displayPath(target.path), len(commitPaths), author)
+	return nil
+}
+
+// createFile writes data to a new file name in dir. It fails when the file
+// exists, so that init never overwrites a spec that appeared while it ran.
+// The journal removes a file left half-written by a failure.
+func createFile(dir, name string, data []byte) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return errors.New("the file appeared while init ran; init never overwrites it")
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
