@@ -42,9 +42,10 @@ func TestE2EOrdersService(t *testing.T) {
 	runGo(t, dir, "build", "./...")
 	runGo(t, dir, "test", "./internal/platform/")
 	orders := buildService(t, dir, "orders")
+	natsServer := buildNATSServer(t, dir)
 
 	t.Run("database down", func(t *testing.T) {
-		svc := startService(t, orders, "DATABASE_URL="+postgresURL(closedPort(t), "orders"))
+		svc := startService(t, orders, "DATABASE_URL="+postgresURL(closedPort(t), "orders"), "NATS_URL="+natsURL(closedPort(t)))
 
 		if code, body := svc.get(t, "/livez"); code != http.StatusOK {
 			t.Errorf("GET /livez = %d %s, want 200", code, body)
@@ -78,10 +79,18 @@ func TestE2EOrdersService(t *testing.T) {
 
 	t.Run("database up", func(t *testing.T) {
 		db := startPostgres(t)
+		broker := startBroker(t, natsServer)
 
-		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"))
-		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
+		// The readiness endpoint answers 503 until the migrations are
+		// applied, which happens in the background after startup.
+		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url())
+		if code, body := svc.waitForReadiness(t, http.StatusOK); code != http.StatusOK {
 			t.Errorf("GET /readyz = %d %s, want 200", code, body)
+		}
+		for _, check := range []string{"database", "migrations", "broker"} {
+			if _, body := svc.get(t, "/readyz"); !strings.Contains(body, `"name":"`+check+`"`) {
+				t.Errorf("GET /readyz body = %s, want the %s check", body, check)
+			}
 		}
 		if code, _ := svc.healthcheck(t); code != 0 {
 			t.Errorf("healthcheck exit code = %d, want 0", code)
@@ -90,7 +99,7 @@ func TestE2EOrdersService(t *testing.T) {
 
 		// With trust authentication the server sends AuthenticationOk and
 		// only then reports the missing database.
-		missing := startService(t, orders, "DATABASE_URL="+db.url(missingTrustedDatabase))
+		missing := startService(t, orders, "DATABASE_URL="+db.url(missingTrustedDatabase), "NATS_URL="+broker.url())
 		code, body := missing.get(t, "/readyz")
 		if code != http.StatusServiceUnavailable {
 			t.Errorf("GET /readyz with a missing database under trust authentication = %d %s, want 503", code, body)
@@ -102,7 +111,7 @@ func TestE2EOrdersService(t *testing.T) {
 
 		// pg_hba.conf rejects this database before authentication, so the
 		// server replies to the startup message with an ErrorResponse.
-		rejected := startService(t, orders, "DATABASE_URL="+db.url(rejectedDatabase))
+		rejected := startService(t, orders, "DATABASE_URL="+db.url(rejectedDatabase), "NATS_URL="+broker.url())
 		code, body = rejected.get(t, "/readyz")
 		if code != http.StatusServiceUnavailable {
 			t.Errorf("GET /readyz with a rejected database = %d %s, want 503", code, body)
@@ -118,11 +127,12 @@ func TestE2EOrdersService(t *testing.T) {
 
 	t.Run("drain delay", func(t *testing.T) {
 		db := startPostgres(t)
+		broker := startBroker(t, natsServer)
 
 		// During the drain delay the readiness endpoint returns 503 while
 		// routes are still served, and a second SIGTERM ends the process.
-		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=1h")
-		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
+		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url(), "DRAIN_DELAY=1h")
+		if code, body := svc.waitForReadiness(t, http.StatusOK); code != http.StatusOK {
 			t.Fatalf("GET /readyz = %d %s, want 200", code, body)
 		}
 		svc.signal(t)
@@ -139,7 +149,7 @@ func TestE2EOrdersService(t *testing.T) {
 		}
 
 		// A short drain delay ends in a clean shutdown.
-		short := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=200ms")
+		short := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url(), "DRAIN_DELAY=200ms")
 		short.stop(t)
 		if !strings.Contains(short.output.String(), `"drain_delay":"200ms"`) {
 			t.Errorf("output does not log the drain delay of 200ms:\n%s", short.output.String())
@@ -161,6 +171,7 @@ func TestE2EConsulRegistration(t *testing.T) {
 
 	svc := startService(t, orders,
 		"DATABASE_URL="+postgresURL(closedPort(t), "orders"),
+		"NATS_URL="+natsURL(closedPort(t)),
 		"CONSUL_HTTP_ADDR="+strings.TrimPrefix(agent.server.URL, "http://"),
 	)
 	registration := agent.waitForRegistration(t)
@@ -295,8 +306,10 @@ func writeGenerated(t *testing.T, spec *schema.Spec) string {
 	return dir
 }
 
-// runGo runs the go command in the generated module. The module has no
-// dependencies, so the command runs offline.
+// runGo runs the go command in the generated module. The module's
+// requirements come from the module cache or the environment's GOPROXY, and
+// -mod=readonly fails the command when the scaffolded go.mod or go.sum
+// misses an entry that a fresh clone would need.
 func runGo(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -305,7 +318,7 @@ func runGo(t *testing.T, dir string, args ...string) {
 	}
 	cmd := exec.Command(goTool, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOTOOLCHAIN=local")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s in the generated module: %v\n%s", strings.Join(args, " "), err, out)
 	}

@@ -58,6 +58,7 @@ func Generate(spec *schema.Spec) ([]File, error) {
 		renderRepository,
 		renderPlatform,
 		renderServices,
+		renderData,
 		renderCompose,
 		renderKong,
 	} {

@@ -26,23 +26,26 @@ func NotGenerated(spec *schema.Spec) []string {
 		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))
 	}
 
-	var events, patterns, replicated []string
+	var statelessEvents, patterns, replicated []string
 	for _, svc := range spec.SortedServices() {
 		if svc.Replicas.Min > 1 || svc.Replicas.Max > 1 {
 			replicated = append(replicated, svc.Name)
 		}
-		if len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 {
-			events = append(events, svc.Name)
+		if (len(svc.Publishes) > 0 || len(svc.Subscribes) > 0) && !usesBroker(svc) {
+			statelessEvents = append(statelessEvents, svc.Name)
 		}
 		if svc.Data.Pattern == schema.PatternCQRS || svc.Data.Pattern == schema.PatternEventSourcing {
 			patterns = append(patterns, fmt.Sprintf("%s (%s)", svc.Name, svc.Data.Pattern))
 		}
 	}
-	if len(events) > 0 || len(spec.Sagas) > 0 {
-		warnings = append(warnings, "events and sagas appear in the README only: no message broker, outbox or saga code is generated yet")
+	if len(statelessEvents) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: the events of a stateless service are not generated, because the outbox and the inbox need a database; give each a data pattern with a database", joinList(statelessEvents)))
+	}
+	if len(spec.Sagas) > 0 {
+		warnings = append(warnings, "sagas appear in the README only: no saga code is generated yet")
 	}
 	if len(patterns) > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL, but the pattern's code is not generated yet", joinList(patterns)))
+		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL with an outbox and an inbox, but the pattern's own code is not generated yet", joinList(patterns)))
 	}
 	if len(replicated) > 0 {
 		warnings = append(warnings, fmt.Sprintf("replicas of %s: compose runs one instance of each service, and the replica bounds are for Kubernetes, which is not generated yet", joinList(replicated)))

@@ -11,13 +11,14 @@ import (
 )
 
 // repositoryFiles maps each file at the root of the generated repository to
-// its template and ownership. go.mod is scaffolded because the team adds its
-// own requirements to it, with go get, as the handlers grow.
+// its template and ownership. go.mod and go.sum are scaffolded because the
+// team adds its own requirements to them, with go get, as the handlers grow.
 var repositoryFiles = []struct {
 	path, template string
 	ownership      Ownership
 }{
 	{"go.mod", "repo/go.mod.tmpl", Scaffolded},
+	{"go.sum", "repo/go.sum.tmpl", Scaffolded},
 	{"README.md", "repo/readme.md.tmpl", Managed},
 	{"Makefile", "repo/makefile.tmpl", Managed},
 	{".gitignore", "repo/gitignore.tmpl", Managed},
@@ -38,6 +39,10 @@ type readmeView struct {
 	Compositions []string
 	Variables    []requiredVar
 	FirstRoute   string
+	// Broker and SharedDatabases say whether the system has the NATS
+	// broker and a shared database that a service uses.
+	Broker          bool
+	SharedDatabases bool
 }
 
 type readmeService struct {
@@ -82,6 +87,12 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 		KongAdmin: spec.Gateway.Kong.AdminPort,
 		Diagram:   mermaidDiagram(spec),
 		Variables: vars,
+		Broker:    specUsesBroker(spec),
+	}
+	for _, name := range spec.DatabaseNames() {
+		if len(sharingServices(spec, name)) > 0 {
+			view.SharedDatabases = true
+		}
 	}
 
 	for _, svc := range spec.SortedServices() {

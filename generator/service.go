@@ -25,7 +25,7 @@ const (
 
 // goBuildImage is the image that builds service binaries. Its Go version
 // must be at least the go directive of templates/repo/go.mod.tmpl.
-const goBuildImage = "golang:1.24-bookworm"
+const goBuildImage = "golang:1.26-bookworm"
 
 // platformView is the data of the templates of the shared platform package.
 type platformView struct {
@@ -47,9 +47,13 @@ type serviceView struct {
 	ReadinessPath string
 	// CheckInterval and CheckTimeout are Go expressions such as
 	// "10 * time.Second".
-	CheckInterval     string
-	CheckTimeout      string
-	UsesDatabase      bool
+	CheckInterval string
+	CheckTimeout  string
+	UsesDatabase  bool
+	// UsesBroker and Subscribes say whether the service connects to the
+	// broker and whether it consumes events; see usesBroker.
+	UsesBroker        bool
+	Subscribes        bool
 	CorrelationHeader string
 	Callees           []calleeView
 	Secrets           []secretView
@@ -93,7 +97,7 @@ type routeView struct {
 // alias.
 var mainImportNames = map[string]bool{
 	"http": true, "main": true, "os": true, "platform": true, "service": true, "time": true,
-	"registerRoutes": true, "mux": true, "rt": true, "handler": true,
+	"registerRoutes": true, "mux": true, "rt": true, "handler": true, "deps": true,
 	// init can only name a function at package level.
 	"init": true,
 }
@@ -185,6 +189,8 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		CheckInterval: interval,
 		CheckTimeout:  timeout,
 		UsesDatabase:  svc.UsesDatabase(),
+		UsesBroker:    usesBroker(svc),
+		Subscribes:    usesBroker(svc) && len(svc.Subscribes) > 0,
 		BuildImage:    goBuildImage,
 	}
 	if cid := spec.Gateway.Kong.Plugins.CorrelationID; cid != nil {
