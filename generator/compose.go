@@ -227,7 +227,7 @@ func newComposeService(spec *schema.Spec, svc *schema.Service) (composeService, 
 		env["DATABASE_URL"] = sharedServiceDatabaseURL(svc)
 		dependsOn = append(dependsOn, svc.Data.Database+databaseSuffix)
 	}
-	if usesBroker(svc) {
+	if usesBroker(spec, svc) {
 		env["NATS_URL"] = brokerURL()
 		dependsOn = append(dependsOn, brokerContainer)
 	}

@@ -278,7 +278,7 @@ func checkComposeServices(t *testing.T, spec *schema.Spec, project *types.Projec
 		if spec.Discovery == schema.DiscoveryConsul {
 			wantDeps = append(wantDeps, "consul")
 		}
-		if usesBroker(want) {
+		if usesBroker(spec, want) {
 			wantDeps = append(wantDeps, "nats")
 			checkEnv(t, svc, "NATS_URL", "nats://nats:4222")
 		}
@@ -411,7 +411,7 @@ func checkComposeBroker(t *testing.T, spec *schema.Spec, project *types.Project)
 	}
 	for _, svc := range spec.SortedServices() {
 		dep, ok := project.Services[svc.Name].DependsOn["nats"]
-		if usesBroker(svc) && (!ok || dep.Condition != "service_healthy") {
+		if usesBroker(spec, svc) && (!ok || dep.Condition != "service_healthy") {
 			t.Errorf("%s does not wait for nats to be healthy", svc.Name)
 		}
 	}

@@ -56,6 +56,16 @@ type dataView struct {
 	Resources  []resourceView
 	Publishes  []publishView
 	Subscribes []subscribeView
+	// ReadModel is the resource whose table the projection of a CQRS
+	// service keeps, or nil.
+	ReadModel     *resourceView
+	EventSourcing bool
+	Orchestrates  []sagaView
+	Commands      []sagaCommandView
+	Compositions  []compositionView
+	// CompositionsUseURL says whether a source path of a composition
+	// escapes a path parameter with net/url.
+	CompositionsUseURL bool
 }
 
 // resourceView is a resource that the service's routes name, with the
@@ -80,6 +90,11 @@ type publishView struct {
 type subscribeView struct {
 	Event   string
 	Sources []eventSource
+	// KeyField and KeyGoName are the JSON and Go names of the field that
+	// keys the read model in a CQRS service's scaffolded projection, see
+	// projectionKey.
+	KeyField  string
+	KeyGoName string
 }
 
 // eventSource is a service that publishes an event and the subject under
@@ -90,15 +105,24 @@ type eventSource struct {
 }
 
 // usesBroker reports whether svc connects to the message broker: a service
-// with a database that publishes or subscribes to events. A stateless
-// service has no outbox or inbox, so its events are not generated.
-func usesBroker(svc *schema.Service) bool {
-	return svc.UsesDatabase() && (len(svc.Publishes) > 0 || len(svc.Subscribes) > 0)
+// with a database that publishes or subscribes to events, orchestrates a
+// saga or is a step of one. A stateless service has no outbox or inbox, so
+// its events and saga roles are not generated.
+func usesBroker(spec *schema.Spec, svc *schema.Service) bool {
+	if !svc.UsesDatabase() {
+		return false
+	}
+	return len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 || orchestrates(spec, svc) || participates(spec, svc)
 }
 
 // specUsesBroker reports whether any service connects to the broker.
 func specUsesBroker(spec *schema.Spec) bool {
-	return slices.ContainsFunc(spec.SortedServices(), usesBroker)
+	for _, svc := range spec.SortedServices() {
+		if usesBroker(spec, svc) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventSubject returns the NATS subject of event when publisher publishes
@@ -125,41 +149,72 @@ func renderData(r *renderer, spec *schema.Spec) ([]File, error) {
 	}
 
 	for _, svc := range spec.SortedServices() {
-		if !svc.UsesDatabase() {
-			continue
+		rendered, err := renderServiceData(r, spec, svc)
+		if err != nil {
+			return nil, fmt.Errorf("service %q: %w", svc.Name, err)
 		}
-		view := newDataView(spec, svc)
-		pkgDir := "services/" + svc.Name + "/internal/" + view.Package
+		files = append(files, rendered...)
+	}
+	return files, nil
+}
 
-		outputs := []struct {
-			path, template string
-			ownership      Ownership
-		}{
-			{pkgDir + "/migrations.go", "service/migrations.go.tmpl", Managed},
-			{pkgDir + "/migrations/0001_initial.sql", "service/initial.sql.tmpl", Scaffolded},
-			{pkgDir + "/store.go", "service/store.go.tmpl", Scaffolded},
-		}
-		if usesBroker(svc) {
-			outputs = append(outputs, struct {
-				path, template string
-				ownership      Ownership
-			}{pkgDir + "/events.go", "service/service-events.go.tmpl", Managed})
-		}
-		if usesBroker(svc) && len(svc.Subscribes) > 0 {
-			outputs = append(outputs, struct {
-				path, template string
-				ownership      Ownership
-			}{pkgDir + "/subscribers.go", "service/subscribers.go.tmpl", Scaffolded})
-		}
+// dataOutput is a file of a service's data layer and its template.
+type dataOutput struct {
+	name, template string
+	ownership      Ownership
+}
 
-		for _, out := range outputs {
-			f, err := r.file(out.path, out.template, view)
-			if err != nil {
-				return nil, fmt.Errorf("service %q: %w", svc.Name, err)
-			}
-			f.Ownership = out.ownership
-			files = append(files, f)
+// renderServiceData renders the data layer of svc: for a service with a
+// database its migrations and store, its events, projection, event store
+// and saga roles, and for a composer its compositions.
+func renderServiceData(r *renderer, spec *schema.Spec, svc *schema.Service) ([]File, error) {
+	view, err := newDataView(spec, svc)
+	if err != nil {
+		return nil, err
+	}
+
+	var outputs []dataOutput
+	if svc.UsesDatabase() {
+		outputs = append(outputs,
+			dataOutput{"migrations.go", "service/migrations.go.tmpl", Managed},
+			dataOutput{"migrations/0001_initial.sql", "service/initial.sql.tmpl", Scaffolded},
+			dataOutput{"store.go", "service/store.go.tmpl", Scaffolded},
+		)
+	}
+	if usesBroker(spec, svc) && (len(view.Publishes) > 0 || len(view.Subscribes) > 0) {
+		outputs = append(outputs, dataOutput{"events.go", "service/service-events.go.tmpl", Managed})
+	}
+	if len(view.Subscribes) > 0 {
+		outputs = append(outputs, dataOutput{"subscribers.go", "service/subscribers.go.tmpl", Scaffolded})
+	}
+	if view.EventSourcing {
+		outputs = append(outputs, dataOutput{"eventstore.go", "service/eventstore.go.tmpl", Managed})
+	}
+	if len(view.Orchestrates) > 0 {
+		outputs = append(outputs,
+			dataOutput{"sagas.go", "service/sagas.go.tmpl", Managed},
+			dataOutput{"saga_hooks.go", "service/saga_hooks.go.tmpl", Scaffolded},
+		)
+	}
+	if len(view.Commands) > 0 {
+		outputs = append(outputs,
+			dataOutput{"saga_commands.go", "service/saga_commands.go.tmpl", Managed},
+			dataOutput{"saga_actions.go", "service/saga_actions.go.tmpl", Scaffolded},
+		)
+	}
+	if len(view.Compositions) > 0 {
+		outputs = append(outputs, dataOutput{"compositions.go", "service/compositions.go.tmpl", Managed})
+	}
+
+	pkgDir := "services/" + svc.Name + "/internal/" + view.Package
+	files := make([]File, 0, len(outputs))
+	for _, out := range outputs {
+		f, err := r.file(pkgDir+"/"+out.name, out.template, view)
+		if err != nil {
+			return nil, err
 		}
+		f.Ownership = out.ownership
+		files = append(files, f)
 	}
 	return files, nil
 }
@@ -194,19 +249,39 @@ func newEventsView(spec *schema.Spec) (*eventsView, error) {
 }
 
 // newDataView collects what the data templates of svc need.
-func newDataView(spec *schema.Spec, svc *schema.Service) *dataView {
+func newDataView(spec *schema.Spec, svc *schema.Service) (*dataView, error) {
 	view := &dataView{
-		Module:    spec.Module,
-		Name:      svc.Name,
-		Package:   svc.GoPackage(),
-		Pattern:   svc.Data.Pattern,
-		Resources: resources(svc),
+		Module:        spec.Module,
+		Name:          svc.Name,
+		Package:       svc.GoPackage(),
+		Pattern:       svc.Data.Pattern,
+		Resources:     resources(svc),
+		EventSourcing: svc.Data.Pattern == schema.PatternEventSourcing,
+		Compositions:  newCompositionViews(spec, svc),
+	}
+	for _, comp := range view.Compositions {
+		for _, source := range comp.Sources {
+			if strings.Contains(source.PathExpr, "url.PathEscape") {
+				view.CompositionsUseURL = true
+			}
+		}
 	}
 	if svc.Data.Pattern == schema.PatternSharedDatabase {
 		view.Schema = databaseIdent(svc.Name)
 	}
-	if !usesBroker(svc) {
-		return view
+	if svc.Data.Pattern == schema.PatternCQRS && len(view.Resources) > 0 {
+		view.ReadModel = &view.Resources[0]
+	}
+	if !usesBroker(spec, svc) {
+		return view, nil
+	}
+
+	var err error
+	if view.Orchestrates, err = newSagaViews(spec, svc); err != nil {
+		return nil, err
+	}
+	if view.Commands, err = newSagaCommandViews(spec, svc); err != nil {
+		return nil, err
 	}
 
 	for _, event := range sortedUnique(svc.Publishes) {
@@ -217,9 +292,13 @@ func newDataView(spec *schema.Spec, svc *schema.Service) *dataView {
 		for _, publisher := range publishersOf(spec, event) {
 			sub.Sources = append(sub.Sources, eventSource{Stream: publisher, Subject: eventSubject(publisher, event)})
 		}
+		if view.ReadModel != nil {
+			sub.KeyField = projectionKey(spec, svc, event)
+			sub.KeyGoName = schema.GoIdentifier(sub.KeyField)
+		}
 		view.Subscribes = append(view.Subscribes, sub)
 	}
-	return view
+	return view, nil
 }
 
 // publishersOf returns the services that publish event and connect to the
@@ -227,7 +306,7 @@ func newDataView(spec *schema.Spec, svc *schema.Service) *dataView {
 func publishersOf(spec *schema.Spec, event string) []string {
 	var names []string
 	for _, svc := range spec.SortedServices() {
-		if usesBroker(svc) && slices.Contains(svc.Publishes, event) {
+		if usesBroker(spec, svc) && slices.Contains(svc.Publishes, event) {
 			names = append(names, svc.Name)
 		}
 	}

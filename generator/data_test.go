@@ -49,7 +49,8 @@ func TestBrokerOnlyForServicesWithDatabase(t *testing.T) {
 	for _, svc := range spec.SortedServices() {
 		path := "services/" + svc.Name + "/internal/" + svc.GoPackage() + "/events.go"
 		_, ok := files[path]
-		if want := usesBroker(svc); ok != want {
+		want := usesBroker(spec, svc) && (len(svc.Publishes) > 0 || len(svc.Subscribes) > 0)
+		if ok != want {
 			t.Errorf("%s generated = %v; want %v", path, ok, want)
 		}
 	}
@@ -63,5 +64,116 @@ func TestBrokerOnlyForServicesWithDatabase(t *testing.T) {
 	}
 	if compose := string(generateFiles(t, stateless)["docker-compose.yml"].Data); strings.Contains(compose, "nats") {
 		t.Error("docker-compose.yml of a system without the broker mentions nats")
+	}
+}
+
+func TestDataPatternFilesOfShop(t *testing.T) {
+	files := generateFiles(t, shopSpec(t))
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"services/storefront/internal/storefront/compositions.go", []string{
+			`{Name: "orders", Client: deps.Orders, Path: func(r *http.Request) string { return "/orders/" + url.PathEscape(r.PathValue("id")) }}`,
+			`{Name: "payments", Client: deps.Payments, Path: func(r *http.Request) string { return "/payments/" + url.PathEscape(r.PathValue("id")) }}`,
+			`mux.Handle("GET /order-details/{id}", orderDetailsComposition)`,
+		}},
+		{"services/storefront/main.go", []string{
+			`storefront.RegisterCompositions(mux, deps, rt.Config.CompositionTimeout)`,
+		}},
+		{"services/orders/internal/orders/sagas.go", []string{
+			`StepTimeout:  30 * time.Second`,
+			`{Service: "inventory", Action: "ReserveStock", Compensation: "ReleaseStock"}`,
+			`{Service: "shipping", Action: "ScheduleShipment"}`,
+		}},
+		{"services/orders/main.go", []string{
+			`rt.Orchestrate(orders.Sagas(orders.NewSagaHooks(deps))...)`,
+		}},
+		{"services/inventory/internal/inventory/saga_commands.go", []string{
+			`Handle: platform.HandleSagaCommand(actions.ReleaseStock, true)`,
+			`Handle: platform.HandleSagaCommand(actions.ReserveStock, false)`,
+		}},
+		{"services/order-history/main.go", []string{
+			`Projection:        true`,
+			`rt.SetProjection(subscriber.ResetProjection)`,
+		}},
+		{"services/order-history/internal/orderhistory/subscribers.go", []string{
+			`return s.project(ctx, tx, event.OrderID, event)`,
+			`TRUNCATE order_history`,
+		}},
+		{"services/order-history/internal/orderhistory/handlers.go", []string{
+			`h.store.GetOrderHistory(r.Context(), r.PathValue("customer"))`,
+		}},
+		{"services/payments/internal/payments/eventstore.go", []string{
+			`"PaymentAuthorized": "payments.events.PaymentAuthorized"`,
+		}},
+		{"services/payments/internal/payments/handlers.go", []string{
+			`h.store.LoadPayments(r.Context(), r.PathValue("id"))`,
+		}},
+		{"services/orders/internal/orders/handlers.go", []string{
+			`h.store.ListOrders(r.Context(), 100)`,
+			`h.store.GetOrders(r.Context(), r.PathValue("id"))`,
+			`h.notImplemented(w, "POST /orders")`,
+		}},
+	}
+	for _, tt := range tests {
+		f, ok := files[tt.path]
+		if !ok {
+			t.Errorf("%s was not generated", tt.path)
+			continue
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(string(f.Data), want) {
+				t.Errorf("%s does not contain %q", tt.path, want)
+			}
+		}
+	}
+
+	// The composition's route is answered by the generated composer, not
+	// by a scaffolded handler.
+	if routes := string(files["services/storefront/internal/storefront/routes.go"].Data); strings.Contains(routes, "order-details") {
+		t.Errorf("storefront routes.go registers the composition route, which compositions.go registers:\n%s", routes)
+	}
+}
+
+func TestEventSourcedAppendRoute(t *testing.T) {
+	spec := shopSpec(t)
+	spec.Services["payments"].Routes = []schema.Route{{Path: "/payments/{id}", Methods: []string{"GET", "POST"}}}
+	files := generateFiles(t, spec)
+
+	handlers := string(files["services/payments/internal/payments/handlers.go"].Data)
+	for _, want := range []string{`r.Header.Get("If-Match")`, `h.store.AppendPayments(r.Context(), id, expected, event.Type, event.Data)`} {
+		if !strings.Contains(handlers, want) {
+			t.Errorf("payments handlers.go does not contain %q", want)
+		}
+	}
+	if sql := string(files["services/payments/internal/payments/migrations/0001_initial.sql"].Data); strings.Contains(sql, "CREATE TABLE") {
+		t.Errorf("the event-sourced service's first migration creates tables; its state is in the event store:\n%s", sql)
+	}
+}
+
+func TestSagaCommandNamedTwice(t *testing.T) {
+	spec := shopSpec(t)
+	saga := spec.Sagas["createOrder"]
+	saga.Steps = append(saga.Steps, schema.SagaStep{Service: "inventory", Action: "ReleaseStock"})
+	spec.Sagas["createOrder"] = saga
+	_, err := Generate(spec)
+	if err == nil || !strings.Contains(err.Error(), `"ReleaseStock" is both an action and a compensation`) {
+		t.Errorf("Generate with ReleaseStock as action and compensation = %v; want an error naming it", err)
+	}
+}
+
+func TestPathExpression(t *testing.T) {
+	tests := map[string]string{
+		"/":                     `"/"`,
+		"/orders":               `"/orders"`,
+		"/orders/{id}":          `"/orders/" + url.PathEscape(r.PathValue("id"))`,
+		"/a/{x}/b/{y}":          `"/a/" + url.PathEscape(r.PathValue("x")) + "/b/" + url.PathEscape(r.PathValue("y"))`,
+		"/items/{itemId}/parts": `"/items/" + url.PathEscape(r.PathValue("itemId")) + "/parts"`,
+	}
+	for path, want := range tests {
+		if got := pathExpression(path); got != want {
+			t.Errorf("pathExpression(%q) = %s; want %s", path, got, want)
+		}
 	}
 }

@@ -60,8 +60,11 @@ func TestE2EOrdersService(t *testing.T) {
 		if code, _ := svc.healthcheck(t); code == 0 {
 			t.Error("healthcheck exit code = 0, want non-zero")
 		}
-		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotImplemented {
-			t.Errorf("GET /orders/42 = %d %s, want 501 from the scaffolded handler", code, body)
+		if code, body := svc.get(t, "/orders/42"); code != http.StatusInternalServerError || strings.Contains(body, "connect") {
+			t.Errorf("GET /orders/42 = %d %s, want 500 from the scaffolded store, without the database error", code, body)
+		}
+		if code, body := svc.post(t, "/orders", "{}"); code != http.StatusNotImplemented {
+			t.Errorf("POST /orders = %d %s, want 501 from the scaffolded handler", code, body)
 		}
 
 		svc.stop(t)
@@ -140,8 +143,8 @@ func TestE2EOrdersService(t *testing.T) {
 		if code != http.StatusServiceUnavailable || !strings.Contains(body, `"name":"shutdown"`) {
 			t.Errorf("GET /readyz after SIGTERM = %d %s, want 503 with the shutdown check", code, body)
 		}
-		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotImplemented {
-			t.Errorf("GET /orders/42 during the drain delay = %d %s, want 501", code, body)
+		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotFound {
+			t.Errorf("GET /orders/42 during the drain delay = %d %s, want 404 from the scaffolded store", code, body)
 		}
 		svc.signal(t)
 		if err := svc.wait(t); !killedBy(err, syscall.SIGTERM) {
@@ -345,9 +348,15 @@ type runningService struct {
 // given extra environment, and waits until its liveness endpoint returns 200.
 func startService(t *testing.T, binary string, env ...string) *runningService {
 	t.Helper()
+	return startServiceOnPort(t, binary, closedPort(t), env...)
+}
+
+// startServiceOnPort starts binary like startService, on the given port.
+func startServiceOnPort(t *testing.T, binary string, port int, env ...string) *runningService {
+	t.Helper()
 	svc := &runningService{
 		binary: binary,
-		port:   closedPort(t),
+		port:   port,
 		output: &lockedBuffer{},
 		exited: make(chan error, 1),
 	}

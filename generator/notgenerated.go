@@ -26,32 +26,21 @@ func NotGenerated(spec *schema.Spec) []string {
 		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))
 	}
 
-	var statelessEvents, patterns, replicated []string
+	var statelessEvents, replicated []string
 	for _, svc := range spec.SortedServices() {
 		if svc.Replicas.Min > 1 || svc.Replicas.Max > 1 {
 			replicated = append(replicated, svc.Name)
 		}
-		if (len(svc.Publishes) > 0 || len(svc.Subscribes) > 0) && !usesBroker(svc) {
+		hasMessages := len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 || orchestrates(spec, svc) || participates(spec, svc)
+		if hasMessages && !usesBroker(spec, svc) {
 			statelessEvents = append(statelessEvents, svc.Name)
-		}
-		if svc.Data.Pattern == schema.PatternCQRS || svc.Data.Pattern == schema.PatternEventSourcing {
-			patterns = append(patterns, fmt.Sprintf("%s (%s)", svc.Name, svc.Data.Pattern))
 		}
 	}
 	if len(statelessEvents) > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: the events of a stateless service are not generated, because the outbox and the inbox need a database; give each a data pattern with a database", joinList(statelessEvents)))
-	}
-	if len(spec.Sagas) > 0 {
-		warnings = append(warnings, "sagas appear in the README only: no saga code is generated yet")
-	}
-	if len(patterns) > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL with an outbox and an inbox, but the pattern's own code is not generated yet", joinList(patterns)))
+		warnings = append(warnings, fmt.Sprintf("%s: the events and saga steps of a stateless service are not generated, because the outbox and the inbox need a database; give each a data pattern with a database", joinList(statelessEvents)))
 	}
 	if len(replicated) > 0 {
 		warnings = append(warnings, fmt.Sprintf("replicas of %s: compose runs one instance of each service, and the replica bounds are for Kubernetes, which is not generated yet", joinList(replicated)))
-	}
-	if len(spec.Compositions) > 0 {
-		warnings = append(warnings, "compositions get a route and a scaffolded handler on their composer, but the code that calls and merges the sources is not generated yet")
 	}
 	return warnings
 }

@@ -43,6 +43,10 @@ type readmeView struct {
 	// broker and a shared database that a service uses.
 	Broker          bool
 	SharedDatabases bool
+	// Projections and EventSourced list the CQRS and event-sourced
+	// services that use the broker, or are empty.
+	Projections  string
+	EventSourced string
 }
 
 type readmeService struct {
@@ -94,6 +98,18 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 			view.SharedDatabases = true
 		}
 	}
+	var projections, eventSourced []string
+	for _, svc := range spec.SortedServices() {
+		switch {
+		case !usesBroker(spec, svc):
+		case svc.Data.Pattern == schema.PatternCQRS:
+			projections = append(projections, "`"+svc.Name+"`")
+		case svc.Data.Pattern == schema.PatternEventSourcing:
+			eventSourced = append(eventSourced, "`"+svc.Name+"`")
+		}
+	}
+	view.Projections = joinWithAnd(projections)
+	view.EventSourced = joinWithAnd(eventSourced)
 
 	for _, svc := range spec.SortedServices() {
 		rs := readmeService{Name: svc.Name, Port: svc.Port, Data: dataDescription(svc)}

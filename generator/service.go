@@ -51,9 +51,15 @@ type serviceView struct {
 	CheckTimeout  string
 	UsesDatabase  bool
 	// UsesBroker and Subscribes say whether the service connects to the
-	// broker and whether it consumes events; see usesBroker.
+	// broker and whether it consumes events; see usesBroker. Projection,
+	// Orchestrates, Participates and Composes say whether it has a CQRS
+	// projection, orchestrates sagas, is a saga step and composes APIs.
 	UsesBroker        bool
 	Subscribes        bool
+	Projection        bool
+	Orchestrates      bool
+	Participates      bool
+	Composes          bool
 	CorrelationHeader string
 	Callees           []calleeView
 	Secrets           []secretView
@@ -89,6 +95,13 @@ type routeView struct {
 	// as "orders (h.deps.Orders) and payments (h.deps.Payments)".
 	Composition string
 	SourceList  string
+	// Default is the body that the scaffolded handler starts with, one of
+	// the default* constants, or "" for a 501 stub. Resource is the Go name
+	// of the route's resource and Param the parameter that names the
+	// aggregate.
+	Default  string
+	Resource string
+	Param    string
 }
 
 // mainImportNames are the names that main.go declares or imports besides the
@@ -97,7 +110,7 @@ type routeView struct {
 // alias.
 var mainImportNames = map[string]bool{
 	"http": true, "main": true, "os": true, "platform": true, "service": true, "time": true,
-	"registerRoutes": true, "mux": true, "rt": true, "handler": true, "deps": true,
+	"registerRoutes": true, "mux": true, "rt": true, "handler": true, "deps": true, "subscriber": true,
 	// init can only name a function at package level.
 	"init": true,
 }
@@ -189,8 +202,12 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		CheckInterval: interval,
 		CheckTimeout:  timeout,
 		UsesDatabase:  svc.UsesDatabase(),
-		UsesBroker:    usesBroker(svc),
-		Subscribes:    usesBroker(svc) && len(svc.Subscribes) > 0,
+		UsesBroker:    usesBroker(spec, svc),
+		Subscribes:    usesBroker(spec, svc) && len(svc.Subscribes) > 0,
+		Projection:    usesBroker(spec, svc) && len(svc.Subscribes) > 0 && svc.Data.Pattern == schema.PatternCQRS,
+		Orchestrates:  usesBroker(spec, svc) && orchestrates(spec, svc),
+		Participates:  usesBroker(spec, svc) && participates(spec, svc),
+		Composes:      len(composedBy(spec, svc.Name)) > 0,
 		BuildImage:    goBuildImage,
 	}
 	if cid := spec.Gateway.Kong.Plugins.CorrelationID; cid != nil {
@@ -209,6 +226,7 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 	// (checkRoutes, tested in schema/testdata/errors/routes.txtar), so
 	// registering them in main.go does not panic for a loaded spec.
 	view.Routes = newRouteViews(spec, svc, compositions, view.Callees)
+	setDefaultHandlers(svc, view.Routes)
 	return view, nil
 }
 

@@ -2,10 +2,13 @@ package generator
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,4 +101,37 @@ func (b *testBroker) kill(t *testing.T) {
 	}
 	<-b.exited
 	b.cmd = nil
+}
+
+// request sends a request to the service with optional header name and
+// value pairs, and returns the status code and body.
+func (s *runningService) request(t *testing.T, method, path, body string, headers ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", s.port, path), strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	client := http.Client{Timeout: waitLimit}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read the body: %v", method, path, err)
+	}
+	return resp.StatusCode, string(data)
+}
+
+// post sends POST path with a JSON body.
+func (s *runningService) post(t *testing.T, path, body string) (int, string) {
+	t.Helper()
+	return s.request(t, http.MethodPost, path, body)
 }
