@@ -114,7 +114,7 @@ type composeDatabase struct {
 	Health   composeHealth
 	// InitScript is the script that creates the role and schema of each
 	// service in a shared database, and InitEnv the password variables it
-	// reads; both are empty for a service's own database.
+	// reads. Both are empty for a service's own database.
 	InitScript string
 	InitEnv    []envVar
 }

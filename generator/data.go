@@ -63,7 +63,7 @@ type dataView struct {
 	Orchestrates  []sagaView
 	Commands      []sagaCommandView
 	Compositions  []compositionView
-	// CompositionsUseURL says whether a source path of a composition
+	// CompositionsUseURL is true when a source path of a composition
 	// escapes a path parameter with net/url.
 	CompositionsUseURL bool
 }

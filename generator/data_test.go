@@ -129,8 +129,8 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 		}
 	}
 
-	// The composition's route is answered by the generated composer, not
-	// by a scaffolded handler.
+	// The generated composer serves the composition's route, not a
+	// scaffolded handler.
 	if routes := string(files["services/storefront/internal/storefront/routes.go"].Data); strings.Contains(routes, "order-details") {
 		t.Errorf("storefront routes.go registers the composition route, which compositions.go registers:\n%s", routes)
 	}
@@ -174,6 +174,61 @@ func TestPathExpression(t *testing.T) {
 	for path, want := range tests {
 		if got := pathExpression(path); got != want {
 			t.Errorf("pathExpression(%q) = %s; want %s", path, got, want)
+		}
+	}
+}
+
+func TestMissingRequirements(t *testing.T) {
+	tests := []struct {
+		name  string
+		goMod string
+		want  []string
+	}{
+		{
+			name:  "go.mod of an older msgen",
+			goMod: "module example.com/shop\n\ngo 1.24\n",
+			want:  []string{"github.com/jackc/pgx/v5@v5.13.0", "github.com/nats-io/nats-server/v2@v2.15.3", "github.com/nats-io/nats.go@v1.56.0"},
+		},
+		{
+			name:  "older and newer versions",
+			goMod: "module example.com/shop\n\nrequire (\n\tgithub.com/jackc/pgx/v5 v5.2.0\n\tgithub.com/nats-io/nats-server/v2 v2.16.0\n\tgithub.com/nats-io/nats.go v1.56.0\n)\n",
+			want:  []string{"github.com/jackc/pgx/v5@v5.13.0"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := MissingRequirements([]byte(tt.goMod))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("MissingRequirements = %q; want %q", got, tt.want)
+			}
+		})
+	}
+
+	// The scaffolded go.mod lacks nothing.
+	files := generateFiles(t, shopSpec(t))
+	if got, err := MissingRequirements(files["go.mod"].Data); err != nil || len(got) != 0 {
+		t.Errorf("MissingRequirements of the scaffolded go.mod = %q, %v; want none", got, err)
+	}
+}
+
+// TestGoSumCoversGoMod checks that the scaffolded go.sum has the hashes of
+// every module that the scaffolded go.mod requires, so that a fresh clone
+// builds with -mod=readonly.
+func TestGoSumCoversGoMod(t *testing.T) {
+	files := generateFiles(t, shopSpec(t))
+	sum := string(files["go.sum"].Data)
+	for _, line := range strings.Split(string(files["go.mod"].Data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 2 || !strings.Contains(fields[0], ".") || !strings.HasPrefix(fields[1], "v") {
+			continue
+		}
+		for _, want := range []string{fields[0] + " " + fields[1] + " h1:", fields[0] + " " + fields[1] + "/go.mod h1:"} {
+			if !strings.Contains(sum, want) {
+				t.Errorf("go.sum has no line starting %q", want)
+			}
 		}
 	}
 }

@@ -84,7 +84,7 @@ func TestE2EOrdersService(t *testing.T) {
 		db := startPostgres(t)
 		broker := startBroker(t, natsServer)
 
-		// The readiness endpoint answers 503 until the migrations are
+		// The readiness endpoint returns 503 until the migrations are
 		// applied, which happens in the background after startup.
 		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url())
 		if code, body := svc.waitForReadiness(t, http.StatusOK); code != http.StatusOK {

@@ -39,8 +39,8 @@ type readmeView struct {
 	Compositions []string
 	Variables    []requiredVar
 	FirstRoute   string
-	// Broker and SharedDatabases say whether the system has the NATS
-	// broker and a shared database that a service uses.
+	// Broker is true when the system has the NATS broker, and
+	// SharedDatabases when a service uses a shared database.
 	Broker          bool
 	SharedDatabases bool
 	// Projections and EventSourced list the CQRS and event-sourced

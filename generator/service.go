@@ -50,9 +50,9 @@ type serviceView struct {
 	CheckInterval string
 	CheckTimeout  string
 	UsesDatabase  bool
-	// UsesBroker and Subscribes say whether the service connects to the
-	// broker and whether it consumes events; see usesBroker. Projection,
-	// Orchestrates, Participates and Composes say whether it has a CQRS
+	// UsesBroker is true when the service connects to the broker, see
+	// usesBroker, and Subscribes when it consumes events. Projection,
+	// Orchestrates, Participates and Composes are true when it has a CQRS
 	// projection, orchestrates sagas, is a saga step and composes APIs.
 	UsesBroker        bool
 	Subscribes        bool

@@ -90,6 +90,7 @@ func generateSpec(io *streams, spec *schema.Spec, specFile, outDir string, verbo
 	}
 
 	checkModulePath(io, outDir, spec.Module)
+	checkRequirements(io, outDir)
 	checkStaleServices(io, outDir, spec)
 	for _, warning := range generator.NotGenerated(spec) {
 		fmt.Fprintf(io.Err, "msgen: warning: %s\n", warning)
