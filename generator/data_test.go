@@ -95,7 +95,7 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 		}},
 		{"services/order-history/main.go", []string{
 			`Projection:        true`,
-			`rt.SetProjection(subscriber.ResetProjection)`,
+			`rt.SetProjection(subscriber.ResetProjection, orderhistory.Subscriptions(subscriber))`,
 		}},
 		{"services/order-history/internal/orderhistory/subscribers.go", []string{
 			`return s.project(ctx, tx, event.OrderID, event)`,
