@@ -1,9 +1,10 @@
 package schema
 
-// checkDataNames rejects names that the data layer's generated Go code
-// cannot tell apart: two fields of one event that become the same Go field,
-// and one command name that a service carries out both as a saga action and
-// as a compensation, which the participant handles differently.
+// checkDataNames rejects names that the generated data layer cannot tell
+// apart. One is two fields of an event that become the same Go field. The
+// other is a command name that a service carries out both as a saga action
+// and as a compensation, because the participant handles the two
+// differently.
 func (c *semanticChecker) checkDataNames() {
 	for _, event := range sortedKeys(c.spec.Events) {
 		seen := map[string]string{}
