@@ -43,6 +43,7 @@ type composeView struct {
 	Network   composeNet
 	Kong      composeKong
 	Consul    *composeConsul
+	Broker    *composeBroker
 	Services  []composeService
 	Databases []composeDatabase
 	// Sidecars are the Envoy sidecars of Consul's service mesh, if any.
@@ -114,6 +115,11 @@ type composeDatabase struct {
 	Password string
 	Volume   string
 	Health   composeHealth
+	// InitScript is the script that creates the role and schema of each
+	// service in a shared database, and InitEnv the password variables it
+	// reads. Both are empty for a service's own database.
+	InitScript string
+	InitEnv    []envVar
 }
 
 // envVar is one variable of a container's environment. Value is the text
@@ -140,6 +146,10 @@ func renderCompose(r *renderer, spec *schema.Spec) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
+	scripts, err := renderSharedDatabaseInit(r, spec)
+	if err != nil {
+		return nil, err
+	}
 
 	vars, err := requiredVariables(spec)
 	if err != nil {
@@ -149,7 +159,7 @@ func renderCompose(r *renderer, spec *schema.Spec) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []File{compose, env}, nil
+	return append([]File{compose, env}, scripts...), nil
 }
 
 // newComposeView relies on schema.Load's checks: unique container and
@@ -187,8 +197,16 @@ func newComposeView(spec *schema.Spec) (*composeView, error) {
 		}
 	}
 	for _, name := range spec.DatabaseNames() {
-		view.Databases = append(view.Databases, newComposeDatabase(name, spec.Databases[name].Image, spec.Health))
+		db := newComposeDatabase(name, spec.Databases[name].Image, spec.Health)
+		if services := sharingServices(spec, name); len(services) > 0 {
+			db.InitScript = "./" + sharedDatabaseInitPath(name)
+			for _, service := range services {
+				db.InitEnv = append(db.InitEnv, envVar{Name: service.PasswordVar, Value: requiredRef(service.PasswordVar)})
+			}
+		}
+		view.Databases = append(view.Databases, db)
 	}
+	view.Broker = newComposeBroker(spec)
 	sort.Slice(view.Databases, func(i, j int) bool { return view.Databases[i].Name < view.Databases[j].Name })
 
 	sidecars, err := newComposeSidecars(spec)
@@ -215,8 +233,12 @@ func newComposeService(spec *schema.Spec, svc *schema.Service) (composeService, 
 		if _, ok := spec.Databases[svc.Data.Database]; !ok {
 			return composeService{}, fmt.Errorf("shared database %q is not declared under databases", svc.Data.Database)
 		}
-		env["DATABASE_URL"] = databaseURL(svc.Data.Database)
+		env["DATABASE_URL"] = sharedServiceDatabaseURL(svc)
 		dependsOn = append(dependsOn, svc.Data.Database+databaseSuffix)
+	}
+	if usesBroker(spec, svc) {
+		env["NATS_URL"] = brokerURL()
+		dependsOn = append(dependsOn, brokerContainer)
 	}
 
 	if spec.Discovery == schema.DiscoveryConsul {
@@ -406,6 +428,13 @@ func requiredVariables(spec *schema.Spec) ([]requiredVar, error) {
 			Comment: fmt.Sprintf("Password of the PostgreSQL user %q in container %q, the shared database %q.",
 				databaseIdent(name), name+databaseSuffix, name),
 		})
+		for _, service := range sharingServices(spec, name) {
+			vars = append(vars, requiredVar{
+				Name: service.PasswordVar,
+				Comment: fmt.Sprintf("Password of the PostgreSQL role %q of service %q in the shared database %q.",
+					service.Role, service.Name, name),
+			})
+		}
 	}
 
 	sort.Slice(vars, func(i, j int) bool { return vars[i].Name < vars[j].Name })

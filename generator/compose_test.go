@@ -166,6 +166,7 @@ func TestComposeLoadsAndIsConsistent(t *testing.T) {
 			checkComposeContainers(t, project, dir, files)
 			checkComposeServices(t, spec, project, env)
 			checkComposeDatabases(t, spec, project)
+			checkComposeBroker(t, spec, project)
 			checkComposeKong(t, spec, project)
 			if spec.Discovery == schema.DiscoveryConsul {
 				checkComposeConsul(t, spec, project)
@@ -277,6 +278,10 @@ func checkComposeServices(t *testing.T, spec *schema.Spec, project *types.Projec
 		if spec.Discovery == schema.DiscoveryConsul {
 			wantDeps = append(wantDeps, "consul")
 		}
+		if usesBroker(spec, want) {
+			wantDeps = append(wantDeps, "nats")
+			checkEnv(t, svc, "NATS_URL", "nats://nats:4222")
+		}
 		for _, dep := range wantDeps {
 			if _, ok := svc.DependsOn[dep]; !ok {
 				t.Errorf("%s does not depend on %s", want.Name, dep)
@@ -285,14 +290,17 @@ func checkComposeServices(t *testing.T, spec *schema.Spec, project *types.Projec
 
 		checkEnv(t, svc, "PORT", strconv.Itoa(want.Port))
 		if want.UsesDatabase() {
+			// A service in a shared database logs in as its own role, with
+			// its own password, on the shared database's host.
 			url := envValue(svc, "DATABASE_URL")
 			owner := want.Name
 			if want.Data.Pattern == schema.PatternSharedDatabase {
 				owner = want.Data.Database
 			}
-			password := env[schema.EnvPrefix(owner)+"DB_PASSWORD"]
-			if password == "" || !strings.Contains(url, ":"+password+"@"+owner+"-db:5432/") {
-				t.Errorf("%s DATABASE_URL = %q; want the password from %sDB_PASSWORD and host %s-db", want.Name, url, schema.EnvPrefix(owner), owner)
+			role := strings.ReplaceAll(want.Name, "-", "_")
+			password := env[want.EnvPrefix()+"DB_PASSWORD"]
+			if password == "" || !strings.HasPrefix(url, "postgres://"+role+":"+password+"@"+owner+"-db:5432/") {
+				t.Errorf("%s DATABASE_URL = %q; want role %s, the password from %sDB_PASSWORD and host %s-db", want.Name, url, role, want.EnvPrefix(), owner)
 			}
 		}
 		for _, secret := range want.Secrets {
@@ -354,6 +362,62 @@ func checkComposeDatabases(t *testing.T, spec *schema.Spec, project *types.Proje
 
 		if hc := db.HealthCheck; hc != nil && !slices.Contains(hc.Test, "pg_isready") {
 			t.Errorf("%s healthcheck %q does not run pg_isready", name, hc.Test)
+		}
+	}
+
+	// A shared database runs the script that creates a role for each
+	// service in it, and gets their passwords.
+	for _, database := range spec.DatabaseNames() {
+		services := sharingServices(spec, database)
+		if len(services) == 0 {
+			continue
+		}
+		db := project.Services[database+"-db"]
+		mounted := false
+		for _, vol := range db.Volumes {
+			if vol.Type == types.VolumeTypeBind && strings.HasSuffix(vol.Source, sharedDatabaseInitPath(database)) &&
+				strings.HasPrefix(vol.Target, postgresInitDir+"/") && vol.ReadOnly {
+				mounted = true
+			}
+		}
+		if !mounted {
+			t.Errorf("%s-db does not mount %s read-only into %s: %+v", database, sharedDatabaseInitPath(database), postgresInitDir, db.Volumes)
+		}
+		for _, service := range services {
+			if envValue(db, service.PasswordVar) == "" {
+				t.Errorf("%s-db does not get %s, the password of service %s", database, service.PasswordVar, service.Name)
+			}
+		}
+	}
+}
+
+// checkComposeBroker checks the NATS container: JetStream on, its store in
+// a volume, and a health check that every service that uses it waits for.
+func checkComposeBroker(t *testing.T, spec *schema.Spec, project *types.Project) {
+	t.Helper()
+	broker, ok := project.Services["nats"]
+	if !specUsesBroker(spec) {
+		if ok {
+			t.Error("a system whose services use no events has a nats container")
+		}
+		return
+	}
+	if !ok {
+		t.Fatal("the nats container is missing")
+	}
+	if !slices.Contains(broker.Command, "--jetstream") {
+		t.Errorf("nats command %q does not enable JetStream", broker.Command)
+	}
+	if broker.HealthCheck == nil || !strings.Contains(strings.Join(broker.HealthCheck.Test, " "), "/healthz?js-enabled-only=true") {
+		t.Errorf("nats healthcheck = %+v; want a check of JetStream's health", broker.HealthCheck)
+	}
+	if len(broker.Ports) != 0 {
+		t.Errorf("nats publishes ports %+v on the host; want none", broker.Ports)
+	}
+	for _, svc := range spec.SortedServices() {
+		dep, ok := project.Services[svc.Name].DependsOn["nats"]
+		if usesBroker(spec, svc) && (!ok || dep.Condition != "service_healthy") {
+			t.Errorf("%s does not wait for nats to be healthy", svc.Name)
 		}
 	}
 }
@@ -548,10 +612,12 @@ func TestEnvExampleListsRequiredVariables(t *testing.T) {
 	env := exampleEnv(t, files)
 
 	want := []string{
+		"INVENTORY_DB_PASSWORD",
 		"ORDERS_DB_PASSWORD",
 		"ORDER_HISTORY_DB_PASSWORD",
 		"PAYMENTS_DB_PASSWORD",
 		"PAYMENTS_PAYMENT_PROVIDER_KEY",
+		"SHIPPING_DB_PASSWORD",
 		"WAREHOUSE_DB_PASSWORD",
 	}
 	var got []string

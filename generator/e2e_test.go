@@ -42,9 +42,10 @@ func TestE2EOrdersService(t *testing.T) {
 	runGo(t, dir, "build", "./...")
 	runGo(t, dir, "test", "./internal/platform/")
 	orders := buildService(t, dir, "orders")
+	natsServer := buildNATSServer(t, dir)
 
 	t.Run("database down", func(t *testing.T) {
-		svc := startService(t, orders, "DATABASE_URL="+postgresURL(closedPort(t), "orders"))
+		svc := startService(t, orders, "DATABASE_URL="+postgresURL(closedPort(t), "orders"), "NATS_URL="+natsURL(closedPort(t)))
 
 		if code, body := svc.get(t, "/livez"); code != http.StatusOK {
 			t.Errorf("GET /livez = %d %s, want 200", code, body)
@@ -59,8 +60,11 @@ func TestE2EOrdersService(t *testing.T) {
 		if code, _ := svc.healthcheck(t); code == 0 {
 			t.Error("healthcheck exit code = 0, want non-zero")
 		}
-		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotImplemented {
-			t.Errorf("GET /orders/42 = %d %s, want 501 from the scaffolded handler", code, body)
+		if code, body := svc.get(t, "/orders/42"); code != http.StatusInternalServerError || strings.Contains(body, "connect") {
+			t.Errorf("GET /orders/42 = %d %s, want 500 from the scaffolded store, without the database error", code, body)
+		}
+		if code, body := svc.post(t, "/orders", "{}"); code != http.StatusNotImplemented {
+			t.Errorf("POST /orders = %d %s, want 501 from the scaffolded handler", code, body)
 		}
 
 		svc.stop(t)
@@ -78,10 +82,18 @@ func TestE2EOrdersService(t *testing.T) {
 
 	t.Run("database up", func(t *testing.T) {
 		db := startPostgres(t)
+		broker := startBroker(t, natsServer)
 
-		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"))
-		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
+		// The readiness endpoint returns 503 until the migrations are
+		// applied, which happens in the background after startup.
+		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url())
+		if code, body := svc.waitForReadiness(t, http.StatusOK); code != http.StatusOK {
 			t.Errorf("GET /readyz = %d %s, want 200", code, body)
+		}
+		for _, check := range []string{"database", "migrations", "broker"} {
+			if _, body := svc.get(t, "/readyz"); !strings.Contains(body, `"name":"`+check+`"`) {
+				t.Errorf("GET /readyz body = %s, want the %s check", body, check)
+			}
 		}
 		if code, _ := svc.healthcheck(t); code != 0 {
 			t.Errorf("healthcheck exit code = %d, want 0", code)
@@ -90,7 +102,7 @@ func TestE2EOrdersService(t *testing.T) {
 
 		// With trust authentication the server sends AuthenticationOk and
 		// only then reports the missing database.
-		missing := startService(t, orders, "DATABASE_URL="+db.url(missingTrustedDatabase))
+		missing := startService(t, orders, "DATABASE_URL="+db.url(missingTrustedDatabase), "NATS_URL="+broker.url())
 		code, body := missing.get(t, "/readyz")
 		if code != http.StatusServiceUnavailable {
 			t.Errorf("GET /readyz with a missing database under trust authentication = %d %s, want 503", code, body)
@@ -102,7 +114,7 @@ func TestE2EOrdersService(t *testing.T) {
 
 		// pg_hba.conf rejects this database before authentication, so the
 		// server replies to the startup message with an ErrorResponse.
-		rejected := startService(t, orders, "DATABASE_URL="+db.url(rejectedDatabase))
+		rejected := startService(t, orders, "DATABASE_URL="+db.url(rejectedDatabase), "NATS_URL="+broker.url())
 		code, body = rejected.get(t, "/readyz")
 		if code != http.StatusServiceUnavailable {
 			t.Errorf("GET /readyz with a rejected database = %d %s, want 503", code, body)
@@ -118,11 +130,12 @@ func TestE2EOrdersService(t *testing.T) {
 
 	t.Run("drain delay", func(t *testing.T) {
 		db := startPostgres(t)
+		broker := startBroker(t, natsServer)
 
 		// During the drain delay the readiness endpoint returns 503 while
 		// routes are still served, and a second SIGTERM ends the process.
-		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=1h")
-		if code, body := svc.get(t, "/readyz"); code != http.StatusOK {
+		svc := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url(), "DRAIN_DELAY=1h")
+		if code, body := svc.waitForReadiness(t, http.StatusOK); code != http.StatusOK {
 			t.Fatalf("GET /readyz = %d %s, want 200", code, body)
 		}
 		svc.signal(t)
@@ -130,8 +143,8 @@ func TestE2EOrdersService(t *testing.T) {
 		if code != http.StatusServiceUnavailable || !strings.Contains(body, `"name":"shutdown"`) {
 			t.Errorf("GET /readyz after SIGTERM = %d %s, want 503 with the shutdown check", code, body)
 		}
-		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotImplemented {
-			t.Errorf("GET /orders/42 during the drain delay = %d %s, want 501", code, body)
+		if code, body := svc.get(t, "/orders/42"); code != http.StatusNotFound {
+			t.Errorf("GET /orders/42 during the drain delay = %d %s, want 404 from the scaffolded store", code, body)
 		}
 		svc.signal(t)
 		if err := svc.wait(t); !killedBy(err, syscall.SIGTERM) {
@@ -139,7 +152,7 @@ func TestE2EOrdersService(t *testing.T) {
 		}
 
 		// A short drain delay ends in a clean shutdown.
-		short := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "DRAIN_DELAY=200ms")
+		short := startService(t, orders, "DATABASE_URL="+db.url("postgres"), "NATS_URL="+broker.url(), "DRAIN_DELAY=200ms")
 		short.stop(t)
 		if !strings.Contains(short.output.String(), `"drain_delay":"200ms"`) {
 			t.Errorf("output does not log the drain delay of 200ms:\n%s", short.output.String())
@@ -161,6 +174,7 @@ func TestE2EConsulRegistration(t *testing.T) {
 
 	svc := startService(t, orders,
 		"DATABASE_URL="+postgresURL(closedPort(t), "orders"),
+		"NATS_URL="+natsURL(closedPort(t)),
 		"CONSUL_HTTP_ADDR="+strings.TrimPrefix(agent.server.URL, "http://"),
 	)
 	registration := agent.waitForRegistration(t)
@@ -295,8 +309,10 @@ func writeGenerated(t *testing.T, spec *schema.Spec) string {
 	return dir
 }
 
-// runGo runs the go command in the generated module. The module has no
-// dependencies, so the command runs offline.
+// runGo runs the go command in the generated module. The module's
+// requirements come from the module cache or the environment's GOPROXY, and
+// -mod=readonly fails the command when the scaffolded go.mod or go.sum
+// misses an entry that a fresh clone would need.
 func runGo(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -305,7 +321,7 @@ func runGo(t *testing.T, dir string, args ...string) {
 	}
 	cmd := exec.Command(goTool, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOTOOLCHAIN=local")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s in the generated module: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -332,9 +348,15 @@ type runningService struct {
 // given extra environment, and waits until its liveness endpoint returns 200.
 func startService(t *testing.T, binary string, env ...string) *runningService {
 	t.Helper()
+	return startServiceOnPort(t, binary, closedPort(t), env...)
+}
+
+// startServiceOnPort starts binary like startService, on the given port.
+func startServiceOnPort(t *testing.T, binary string, port int, env ...string) *runningService {
+	t.Helper()
 	svc := &runningService{
 		binary: binary,
-		port:   closedPort(t),
+		port:   port,
 		output: &lockedBuffer{},
 		exited: make(chan error, 1),
 	}

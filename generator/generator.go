@@ -86,6 +86,7 @@ func GenerateWithOptions(spec *schema.Spec, opts Options) ([]File, error) {
 		renderRepository,
 		renderPlatform,
 		renderServices,
+		renderData,
 		renderCompose,
 		renderKong,
 		renderComposeMesh,

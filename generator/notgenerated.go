@@ -29,32 +29,21 @@ func NotGenerated(spec *schema.Spec) []string {
 		warnings = append(warnings, fmt.Sprintf("controlPlane replicas %d: compose runs a single Consul agent in development mode", spec.ControlPlane.Replicas))
 	}
 
-	var events, patterns, replicated []string
+	var statelessEvents, replicated []string
 	for _, svc := range spec.SortedServices() {
 		if svc.Replicas.Min > 1 || svc.Replicas.Max > 1 {
 			replicated = append(replicated, svc.Name)
 		}
-		if len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 {
-			events = append(events, svc.Name)
-		}
-		if svc.Data.Pattern == schema.PatternCQRS || svc.Data.Pattern == schema.PatternEventSourcing {
-			patterns = append(patterns, fmt.Sprintf("%s (%s)", svc.Name, svc.Data.Pattern))
+		hasMessages := len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 || orchestrates(spec, svc) || participates(spec, svc)
+		if hasMessages && !usesBroker(spec, svc) {
+			statelessEvents = append(statelessEvents, svc.Name)
 		}
 	}
-	if len(events) > 0 || len(spec.Sagas) > 0 {
-		// TODO: NATS joins compose and the Kubernetes dev overlay once the
-		// services publish and subscribe, because no service connects to a
-		// broker yet.
-		warnings = append(warnings, "events and sagas appear in the README only: no message broker, outbox or saga code is generated yet")
-	}
-	if len(patterns) > 0 {
-		warnings = append(warnings, fmt.Sprintf("%s: each gets its own PostgreSQL, but the pattern's code is not generated yet", joinList(patterns)))
+	if len(statelessEvents) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: the events and saga steps of a stateless service are not generated, because the outbox and the inbox need a database; give each a data pattern with a database", joinList(statelessEvents)))
 	}
 	if len(replicated) > 0 && !kubernetes {
 		warnings = append(warnings, fmt.Sprintf("replicas of %s: compose runs one instance of each service; add \"kubernetes\" to targets to use the replica bounds", joinList(replicated)))
-	}
-	if len(spec.Compositions) > 0 {
-		warnings = append(warnings, "compositions get a route and a scaffolded handler on their composer, but the code that calls and merges the sources is not generated yet")
 	}
 	return warnings
 }

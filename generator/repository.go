@@ -10,13 +10,14 @@ import (
 )
 
 // repositoryFiles maps each file at the root of the generated repository to
-// its template and ownership. go.mod is scaffolded because the team adds its
-// own requirements to it, with go get, as the handlers grow.
+// its template and ownership. go.mod and go.sum are scaffolded because the
+// team adds its own requirements to them, with go get, as the handlers grow.
 var repositoryFiles = []struct {
 	path, template string
 	ownership      Ownership
 }{
 	{"go.mod", "repo/go.mod.tmpl", Scaffolded},
+	{"go.sum", "repo/go.sum.tmpl", Scaffolded},
 	{"README.md", "repo/readme.md.tmpl", Managed},
 	{"Makefile", "repo/makefile.tmpl", Managed},
 	{".gitignore", "repo/gitignore.tmpl", Managed},
@@ -45,6 +46,14 @@ type readmeView struct {
 	Kubernetes *readmeK8s
 	// ComposeMesh is true when compose runs Consul's service mesh.
 	ComposeMesh bool
+	// Broker is true when the system has the NATS broker, and
+	// SharedDatabases when a service uses a shared database.
+	Broker          bool
+	SharedDatabases bool
+	// Projections and EventSourced list the CQRS and event-sourced
+	// services that use the broker, or are empty.
+	Projections  string
+	EventSourced string
 }
 
 type readmeService struct {
@@ -92,7 +101,25 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 		Variables:   vars,
 		Kubernetes:  newReadmeK8s(spec),
 		ComposeMesh: composeMeshEnabled(spec),
+		Broker:      specUsesBroker(spec),
 	}
+	for _, name := range spec.DatabaseNames() {
+		if len(sharingServices(spec, name)) > 0 {
+			view.SharedDatabases = true
+		}
+	}
+	var projections, eventSourced []string
+	for _, svc := range spec.SortedServices() {
+		switch {
+		case !usesBroker(spec, svc):
+		case svc.Data.Pattern == schema.PatternCQRS:
+			projections = append(projections, "`"+svc.Name+"`")
+		case svc.Data.Pattern == schema.PatternEventSourcing:
+			eventSourced = append(eventSourced, "`"+svc.Name+"`")
+		}
+	}
+	view.Projections = joinWithAnd(projections)
+	view.EventSourced = joinWithAnd(eventSourced)
 
 	for _, svc := range spec.SortedServices() {
 		rs := readmeService{Name: svc.Name, Port: svc.Port, Data: dataDescription(svc)}

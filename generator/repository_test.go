@@ -59,18 +59,20 @@ func TestRepositoryFilesStartWithMarker(t *testing.T) {
 			t.Errorf("%s does not end with exactly one newline", path)
 		}
 	}
-	if len(files) != len(firstLines)+1 {
-		t.Errorf("rendered %d files; want %d and go.mod", len(files), len(firstLines))
+	if len(files) != len(firstLines)+3 {
+		t.Errorf("rendered %d files; want %d, go.mod, go.sum and the init script of the shared database", len(files), len(firstLines))
 	}
 }
 
 func TestGoModIsScaffolded(t *testing.T) {
-	f := renderDeployment(t, shopSpec(t))["go.mod"]
-	if f.Ownership != Scaffolded {
-		t.Errorf("go.mod is %s; want scaffolded, because the team adds requirements to it", f.Ownership)
-	}
-	if HasMarker(f.Data) {
-		t.Errorf("go.mod carries the marker of a managed file:\n%s", f.Data)
+	for _, path := range []string{"go.mod", "go.sum"} {
+		f := renderDeployment(t, shopSpec(t))[path]
+		if f.Ownership != Scaffolded {
+			t.Errorf("%s is %s; want scaffolded, because the team adds requirements to it", path, f.Ownership)
+		}
+		if HasMarker(f.Data) {
+			t.Errorf("%s carries the marker of a managed file:\n%s", path, f.Data)
+		}
 	}
 }
 
@@ -90,13 +92,15 @@ func TestRepositoryRenderIsDeterministic(t *testing.T) {
 func TestGoModDeclaresModule(t *testing.T) {
 	spec := shopSpec(t)
 	data := string(renderDeployment(t, spec)["go.mod"].Data)
-	for _, want := range []string{"\nmodule " + spec.Module + "\n", "\ngo 1.24\n"} {
+	for _, want := range []string{"\nmodule " + spec.Module + "\n", "\ngo 1.26.0\n"} {
 		if !strings.Contains(data, want) {
 			t.Errorf("go.mod lacks %q:\n%s", strings.TrimSpace(want), data)
 		}
 	}
-	if strings.Contains(data, "\nrequire") {
-		t.Errorf("go.mod requires modules; generated services use the standard library only:\n%s", data)
+	for _, want := range []string{"github.com/jackc/pgx/v5 ", "github.com/nats-io/nats.go "} {
+		if !strings.Contains(data, "\t"+want) {
+			t.Errorf("go.mod does not require %s, which the platform package imports:\n%s", strings.TrimSpace(want), data)
+		}
 	}
 }
 

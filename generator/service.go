@@ -25,7 +25,7 @@ const (
 
 // goBuildImage is the image that builds service binaries. Its Go version
 // must be at least the go directive of templates/repo/go.mod.tmpl.
-const goBuildImage = "golang:1.24-bookworm"
+const goBuildImage = "golang:1.26-bookworm"
 
 // platformView is the data of the templates of the shared platform package.
 type platformView struct {
@@ -47,9 +47,19 @@ type serviceView struct {
 	ReadinessPath string
 	// CheckInterval and CheckTimeout are Go expressions such as
 	// "10 * time.Second".
-	CheckInterval     string
-	CheckTimeout      string
-	UsesDatabase      bool
+	CheckInterval string
+	CheckTimeout  string
+	UsesDatabase  bool
+	// UsesBroker is true when the service connects to the broker, see
+	// usesBroker, and Subscribes when it consumes events. Projection,
+	// Orchestrates, Participates and Composes are true when it has a CQRS
+	// projection, orchestrates sagas, is a saga step and composes APIs.
+	UsesBroker        bool
+	Subscribes        bool
+	Projection        bool
+	Orchestrates      bool
+	Participates      bool
+	Composes          bool
 	CorrelationHeader string
 	Callees           []calleeView
 	Secrets           []secretView
@@ -85,6 +95,13 @@ type routeView struct {
 	// as "orders (h.deps.Orders) and payments (h.deps.Payments)".
 	Composition string
 	SourceList  string
+	// Default is the body that the scaffolded handler starts with, one of
+	// the default* constants, or "" for a 501 stub. Resource is the Go name
+	// of the route's resource and Param the parameter that names the
+	// aggregate.
+	Default  string
+	Resource string
+	Param    string
 }
 
 // mainImportNames are the names that main.go declares or imports besides the
@@ -93,7 +110,7 @@ type routeView struct {
 // alias.
 var mainImportNames = map[string]bool{
 	"http": true, "main": true, "os": true, "platform": true, "service": true, "time": true,
-	"registerRoutes": true, "mux": true, "rt": true, "handler": true,
+	"registerRoutes": true, "mux": true, "rt": true, "handler": true, "deps": true, "subscriber": true,
 	// init can only name a function at package level.
 	"init": true,
 }
@@ -185,6 +202,12 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 		CheckInterval: interval,
 		CheckTimeout:  timeout,
 		UsesDatabase:  svc.UsesDatabase(),
+		UsesBroker:    usesBroker(spec, svc),
+		Subscribes:    usesBroker(spec, svc) && len(svc.Subscribes) > 0,
+		Projection:    usesBroker(spec, svc) && len(svc.Subscribes) > 0 && svc.Data.Pattern == schema.PatternCQRS,
+		Orchestrates:  usesBroker(spec, svc) && orchestrates(spec, svc),
+		Participates:  usesBroker(spec, svc) && participates(spec, svc),
+		Composes:      len(composedBy(spec, svc.Name)) > 0,
 		BuildImage:    goBuildImage,
 	}
 	if cid := spec.Gateway.Kong.Plugins.CorrelationID; cid != nil {
@@ -203,6 +226,7 @@ func newServiceView(spec *schema.Spec, svc *schema.Service) (*serviceView, error
 	// (checkRoutes, tested in schema/testdata/errors/routes.txtar), so
 	// registering them in main.go does not panic for a loaded spec.
 	view.Routes = newRouteViews(spec, svc, compositions, view.Callees)
+	setDefaultHandlers(svc, view.Routes)
 	return view, nil
 }
 

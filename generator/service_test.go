@@ -129,14 +129,8 @@ func TestRenderServicesRoutes(t *testing.T) {
 			`mux.HandleFunc("GET /shipments/{id}", routes.GetShipmentsByID)`,
 		}},
 		{"services/storefront/internal/storefront/routes.go", []string{
-			`mux.HandleFunc("GET /order-details/{id}", routes.GetOrderDetailsByID)`,
 			`Orders *platform.ServiceClient`,
 			`Payments *platform.ServiceClient`,
-		}},
-		{"services/storefront/internal/storefront/handlers.go", []string{
-			`TODO: call orders (h.deps.Orders) and payments (h.deps.Payments)`,
-			`r.PathValue("id")`,
-			`h.notImplemented(w, "GET /order-details/{id}")`,
 		}},
 		{"services/payments/main.go", []string{
 			`Secrets:           []string{"PAYMENT_PROVIDER_KEY"}`,

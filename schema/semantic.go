@@ -30,6 +30,7 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 	c.checkData()
 	c.checkReferences()
 	c.checkEvents()
+	c.checkDataNames()
 	c.checkRateLimits()
 	c.checkEnvironment()
 	c.checkGoNames()

@@ -166,6 +166,7 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	}
 
 	checkModulePath(io, opts.outDir, spec.Module)
+	checkRequirements(io, opts.outDir)
 	if firstManifest(plan) {
 		checkStaleServices(io, opts.outDir, spec)
 	}
