@@ -107,6 +107,8 @@ written while the spec is invalid.`,
 		newGenerateCmd(io),
 		newValidateCmd(io),
 		newVersionCmd(io),
+		newAddCmd(io),
+		newRemoveCmd(io),
 	)
 	return root
 }
