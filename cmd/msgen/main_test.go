@@ -7,13 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -41,6 +44,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"treehash": cmdTreeHash,
+			"snapshot": cmdSnapshot,
+			"treediff": cmdTreeDiff,
 		},
 	})
 }
@@ -115,4 +120,93 @@ func cmdTreeHash(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(sum, line)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(hex.EncodeToString(sum.Sum(nil))+"\n"), 0o644))
+}
+
+// cmdSnapshot copies a directory tree, so that treediff can compare the
+// tree with the copy later:
+//
+//	snapshot repo before
+func cmdSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: snapshot DIR COPY")
+	}
+	files, err := readTree(ts.MkAbs(args[0]))
+	ts.Check(err)
+	copyRoot := ts.MkAbs(args[1])
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		target := filepath.Join(copyRoot, filepath.FromSlash(path))
+		ts.Check(os.MkdirAll(filepath.Dir(target), 0o755))
+		ts.Check(os.WriteFile(target, files[path].data, files[path].mode))
+		ts.Check(os.Chmod(target, files[path].mode))
+	}
+}
+
+// cmdTreeDiff prints to stdout how the files under NEW differ from those
+// under OLD, in path order: "added PATH" or "removed PATH" for a file that
+// only one tree has, "mode PATH" for a changed mode, and a unified diff for
+// changed contents.
+//
+//	treediff before repo
+//	cmp stdout want.diff
+func cmdTreeDiff(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: treediff OLD NEW")
+	}
+	oldFiles, err := readTree(ts.MkAbs(args[0]))
+	ts.Check(err)
+	newFiles, err := readTree(ts.MkAbs(args[1]))
+	ts.Check(err)
+
+	paths := map[string]bool{}
+	for path := range oldFiles {
+		paths[path] = true
+	}
+	for path := range newFiles {
+		paths[path] = true
+	}
+	out := ts.Stdout()
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		before, inOld := oldFiles[path]
+		after, inNew := newFiles[path]
+		switch {
+		case !inOld:
+			fmt.Fprintf(out, "added %s\n", path)
+		case !inNew:
+			fmt.Fprintf(out, "removed %s\n", path)
+		default:
+			if before.mode != after.mode {
+				fmt.Fprintf(out, "mode %s %v -> %v\n", path, before.mode, after.mode)
+			}
+			if d := diff.Diff("old/"+path, before.data, "new/"+path, after.data); d != nil {
+				out.Write(d)
+			}
+		}
+	}
+}
+
+type treeFile struct {
+	data []byte
+	mode fs.FileMode
+}
+
+// readTree reads every regular file under root by slash-separated path.
+func readTree(root string) (map[string]treeFile, error) {
+	files := map[string]treeFile{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		files[filepath.ToSlash(rel)] = treeFile{data: data, mode: info.Mode().Perm()}
+		return nil
+	})
+	return files, err
 }
