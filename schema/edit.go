@@ -39,7 +39,7 @@ func AddService(files []SourceFile, name string, svc NewService) ([]SourceFile, 
 	}
 
 	build := func(compact bool) *ast.Field {
-		return &ast.Field{Label: ast.NewStringLabel(name), Value: svc.syntax(compact)}
+		return &ast.Field{Label: s.label(name), Value: svc.syntax(compact)}
 	}
 	if err := s.insertField([]string{"services"}, build); err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func appendToServiceList(files []SourceFile, service, field string, element func
 	}
 
 	build := func(compact bool) *ast.Field {
-		return &ast.Field{Label: ast.NewIdent(field), Value: ast.NewList(element(true))}
+		return &ast.Field{Label: s.label(field), Value: ast.NewList(element(true))}
 	}
 	if err := s.insertField(servicePath, build); err != nil {
 		return nil, err

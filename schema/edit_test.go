@@ -631,3 +631,29 @@ func TestReadFilesOrder(t *testing.T) {
 		t.Errorf("files = %s, want the spec first, then the package's other files by name", got)
 	}
 }
+
+func TestAddServiceQuotesShadowingNames(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		src     string
+		service string
+		want    string
+	}{
+		{"predeclared", "services: orders: port: 8081\n", "int", "services: \"int\": port: 9000\n"},
+		{"predeclared in a block", "services: {\n\torders: port: int & 8081\n}\n", "int", "\t\"int\": port: 9000\n"},
+		{"referenced", "let base = 8000\nservices: orders: port: base + 81\n", "base", "services: \"base\": port: 9000\n"},
+		{"plain", "services: orders: port: 8081\n", "billing", "services: billing: port: 9000\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := sources("msgen.cue", "name: \"shop\"\nmodule: \"example.com/shop\"\n"+tc.src)
+			edited, err := AddService(files, tc.service, NewService{Port: 9000})
+			if err != nil {
+				t.Fatalf("AddService: %v", err)
+			}
+			checkInserted(t, string(files[0].Data), string(edited[0].Data), tc.want)
+			if got := mustLoadFiles(t, edited).Services["orders"].Port; got != 8081 {
+				t.Errorf("orders port = %d after the edit, want 8081", got)
+			}
+		})
+	}
+}

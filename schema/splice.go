@@ -23,6 +23,8 @@ import (
 type specSyntax struct {
 	sources []SourceFile
 	files   []*ast.File
+	// referenced is the result of referencedNames, computed when needed.
+	referenced map[string]bool
 }
 
 func parseSyntax(sources []SourceFile) (*specSyntax, error) {
@@ -129,6 +131,59 @@ func labelName(field *ast.Field) string {
 	return name
 }
 
+// predeclared are CUE's predeclared identifiers and literals, as
+// cuelang.org/go v0.17.1 compiles them.
+var predeclared = map[string]bool{
+	"bool": true, "bytes": true, "close": true, "div": true, "error": true, "false": true,
+	"float": true, "float32": true, "float64": true, "int": true, "int8": true, "int16": true,
+	"int32": true, "int64": true, "int128": true, "len": true, "mod": true, "null": true,
+	"number": true, "and": true, "or": true, "quo": true, "rem": true, "rune": true,
+	"self": true, "string": true, "true": true, "uint": true, "uint8": true, "uint16": true,
+	"uint32": true, "uint64": true, "uint128": true,
+}
+
+// label returns the label of a field that an edit inserts. An identifier
+// label would hide a predeclared identifier, or a field of the same name
+// that an expression beside it refers to, such as int in port: int & 8081.
+// So the label is quoted in those cases, and a quoted label binds no name.
+func (s *specSyntax) label(name string) ast.Label {
+	if s.referenced == nil {
+		s.referenced = referencedNames(s.files)
+	}
+	if predeclared[name] || s.referenced[name] {
+		return ast.NewString(name)
+	}
+	return ast.NewStringLabel(name)
+}
+
+// referencedNames returns every identifier in the files that is not the
+// label of a field, which includes each reference.
+func referencedNames(files []*ast.File) map[string]bool {
+	labels := map[*ast.Ident]bool{}
+	var idents []*ast.Ident
+	for _, f := range files {
+		ast.Walk(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Field:
+				if id, ok := n.Label.(*ast.Ident); ok {
+					labels[id] = true
+				}
+			case *ast.Ident:
+				idents = append(idents, n)
+			}
+			return true
+		}, nil)
+	}
+
+	names := map[string]bool{}
+	for _, id := range idents {
+		if !labels[id] {
+			names[id.Name] = true
+		}
+	}
+	return names
+}
+
 // childNames returns the names of the fields declared under path, sorted.
 func (s *specSyntax) childNames(path []string) []string {
 	seen := map[string]bool{}
@@ -170,7 +225,7 @@ func (s *specSyntax) insertField(path []string, build newField) error {
 	chain := func(compact bool) *ast.Field {
 		field := build(compact)
 		for i := len(path) - 1; i >= d.depth; i-- {
-			field = &ast.Field{Label: ast.NewStringLabel(path[i]), Value: &ast.StructLit{Elts: []ast.Decl{field}}}
+			field = &ast.Field{Label: s.label(path[i]), Value: &ast.StructLit{Elts: []ast.Decl{field}}}
 		}
 		return field
 	}
