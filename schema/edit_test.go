@@ -225,16 +225,32 @@ services: billing: {
 `),
 			file: "msgen.cue",
 			insert: `    billing: {
-    	port: 8090
-    	routes: [
-    		{path: "/invoices", methods: ["GET", "POST"]},
-    		{path: "/invoices/{id}"},
-    	]
-    	data: {pattern: "shared-database", database: "warehouse"}
-    	publishes: ["OrderCreated"]
-    	calls: ["orders"]
+        port: 8090
+        routes: [
+            {path: "/invoices", methods: ["GET", "POST"]},
+            {path: "/invoices/{id}"},
+        ]
+        data: {pattern: "shared-database", database: "warehouse"}
+        publishes: ["OrderCreated"]
+        calls: ["orders"]
     }
 `,
+		},
+		{
+			name:  "lines that end in CRLF",
+			files: sources("msgen.cue", strings.ReplaceAll(editBase+"services: {\n\torders: {port: 8081, publishes: [\"OrderCreated\"]}\n}\n", "\n", "\r\n")),
+			file:  "msgen.cue",
+			insert: strings.ReplaceAll(`	billing: {
+		port: 8090
+		routes: [
+			{path: "/invoices", methods: ["GET", "POST"]},
+			{path: "/invoices/{id}"},
+		]
+		data: {pattern: "shared-database", database: "warehouse"}
+		publishes: ["OrderCreated"]
+		calls: ["orders"]
+	}
+`, "\n", "\r\n"),
 		},
 		{
 			name: "package spread over files",
@@ -419,6 +435,12 @@ sagas: {}
 			files:  sources("msgen.cue", editBase+`services: {orders: {port: 8081, publishes: ["OrderCreated"]}, inventory: port: 8082}`+"\n"),
 			remove: "inventory",
 			want:   map[string]string{"msgen.cue": editBase + `services: {orders: {port: 8081, publishes: ["OrderCreated"]}}` + "\n"},
+		},
+		{
+			name:   "lines that end in CRLF",
+			files:  sources("msgen.cue", strings.ReplaceAll(editBase+"services: {\n\torders: {port: 8081, publishes: [\"OrderCreated\"]}\n\n\tinventory: port: 8082\n}\n", "\n", "\r\n")),
+			remove: "inventory",
+			want:   map[string]string{"msgen.cue": strings.ReplaceAll(editBase+"services: {\n\torders: {port: 8081, publishes: [\"OrderCreated\"]}\n}\n", "\n", "\r\n")},
 		},
 		{
 			name: "declarations in two files",

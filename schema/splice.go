@@ -239,7 +239,7 @@ func (s *specSyntax) insertInStruct(file int, lit *ast.StructLit, build newField
 	lbrace, rbrace := lit.Lbrace.Offset(), lit.Rbrace.Offset()
 
 	if sameLine(src, lbrace, rbrace) {
-		text, err := formatNode(build(true))
+		text, err := formatNode(build(true), src)
 		if err != nil {
 			return err
 		}
@@ -252,7 +252,7 @@ func (s *specSyntax) insertInStruct(file int, lit *ast.StructLit, build newField
 		return nil
 	}
 
-	text, err := formatNode(build(false))
+	text, err := formatNode(build(false), src)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ func (s *specSyntax) insertAfter(d declaration, build newField) error {
 	compact := d.container != nil && sameLine(src, d.container.Lbrace.Offset(), d.container.Rbrace.Offset())
 
 	if compact || !startsLine(src, start) || !endsLine(src, end) {
-		text, err := formatNode(build(true))
+		text, err := formatNode(build(true), src)
 		if err != nil {
 			return err
 		}
@@ -295,7 +295,7 @@ func (s *specSyntax) insertAfter(d declaration, build newField) error {
 		return nil
 	}
 
-	text, err := formatNode(build(false))
+	text, err := formatNode(build(false), src)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (s *specSyntax) appendToList(file int, list *ast.ListLit, element func(comp
 	lbrack, rbrack := list.Lbrack.Offset(), list.Rbrack.Offset()
 
 	if sameLine(src, lbrack, rbrack) {
-		text, err := formatNode(element(true))
+		text, err := formatNode(element(true), src)
 		if err != nil {
 			return err
 		}
@@ -344,7 +344,7 @@ func (s *specSyntax) appendToList(file int, list *ast.ListLit, element func(comp
 		return nil
 	}
 
-	text, err := formatNode(element(false))
+	text, err := formatNode(element(false), src)
 	if err != nil {
 		return err
 	}
@@ -416,6 +416,9 @@ func (s *specSyntax) removeField(d declaration) {
 // from the end of the file backwards.
 func (s *specSyntax) splice(file, from, to int, text string) {
 	src := s.sources[file].Data
+	if bytes.Contains(src, []byte("\r\n")) {
+		text = strings.ReplaceAll(text, "\n", "\r\n")
+	}
 	out := make([]byte, 0, len(src)-(to-from)+len(text))
 	out = append(out, src[:from]...)
 	out = append(out, text...)
@@ -423,14 +426,36 @@ func (s *specSyntax) splice(file, from, to int, text string) {
 	s.sources[file].Data = out
 }
 
-// formatNode formats a node that the edit built, with single-field structs
-// written as chains of labels.
-func formatNode(node ast.Node) (string, error) {
-	b, err := format.Node(node, format.Simplify())
+// formatNode formats a node that an edit built for the file src, with
+// single-field structs written as chains of labels, and indented with
+// spaces when src is.
+func formatNode(node ast.Node, src []byte) (string, error) {
+	options := []format.Option{format.Simplify()}
+	if width := spaceIndent(src); width > 0 {
+		options = append(options, format.UseSpaces(width), format.TabIndent(false))
+	}
+	b, err := format.Node(node, options...)
 	if err != nil {
 		return "", fmt.Errorf("format the inserted text: %w", err)
 	}
 	return strings.TrimRight(string(b), "\n"), nil
+}
+
+// spaceIndent returns the number of spaces of the shallowest indented line
+// of src, or 0 when src indents with tabs or not at all.
+func spaceIndent(src []byte) int {
+	width := 0
+	for _, line := range bytes.Split(src, []byte("\n")) {
+		rest := bytes.TrimLeft(line, " ")
+		switch {
+		case len(bytes.TrimSpace(line)) == 0:
+		case bytes.HasPrefix(line, []byte("\t")):
+			return 0
+		case len(rest) < len(line) && (width == 0 || len(line)-len(rest) < width):
+			width = len(line) - len(rest)
+		}
+	}
+	return width
 }
 
 // declStart returns the offset where a declaration starts, its doc comment
