@@ -10,7 +10,7 @@ import (
 
 // TestE2EAddedService adds a service to the shop's spec with the edit that
 // msgen add service makes, then checks that the generated module passes go
-// vet and builds, and that the new service answers its health checks like
+// vet and builds, and that the new service passes its health checks like
 // the others: live and not ready without its database, ready with a real
 // PostgreSQL.
 func TestE2EAddedService(t *testing.T) {
