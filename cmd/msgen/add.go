@@ -154,6 +154,10 @@ func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, cha
 		return nil, fmt.Errorf("%w\n%s was not changed; run msgen generate to bring any files written back in line with it", err, specPath)
 	}
 
+	// TODO: an edit that changes several files of a package, such as
+	// removing a service declared in two files, writes them one by one.
+	// Each write is atomic, but a failure after the first leaves the spec
+	// half edited, because POSIX renames cannot replace several files at once.
 	for i, file := range edited {
 		if bytes.Equal(file.Data, e.files[i].Data) {
 			continue
