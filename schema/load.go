@@ -36,25 +36,54 @@ func Source() string {
 // files of that package in the same directory are part of the spec too. An
 // invalid spec gives an Errors value listing every problem found.
 func Load(path string) (*Spec, error) {
-	files, err := parseSpecFiles(path)
+	files, err := ReadFiles(path)
 	if err != nil {
 		return nil, err
 	}
-	return loadFiles(files)
+	return LoadFiles(files)
 }
 
 // LoadSource validates a spec given as text, named filename in errors.
 func LoadSource(filename string, src []byte) (*Spec, error) {
-	f, err := parser.ParseFile(filename, src, parser.ParseComments)
-	if err != nil {
-		return nil, convertCUEError(err, "")
-	}
-	return loadFiles([]*ast.File{f})
+	return LoadFiles([]SourceFile{{Name: filename, Data: src}})
 }
 
-// parseSpecFiles parses path and, when it declares a package, its sibling
-// files of the same package, sorted by name so that the order is stable.
-func parseSpecFiles(path string) ([]*ast.File, error) {
+// SourceFile is the text of one file of a spec.
+type SourceFile struct {
+	// Name is the slash-separated path of the file, which errors print.
+	Name string
+	Data []byte
+}
+
+// LoadFiles validates a spec given as the text of its files, exactly as
+// Load validates the files it reads, and names each file by its Name in
+// errors. Commands that edit a spec validate the edited text with it before
+// they write anything.
+func LoadFiles(files []SourceFile) (*Spec, error) {
+	if len(files) == 0 {
+		return nil, errors.New("load spec: no files given")
+	}
+
+	parsed := make([]*ast.File, 0, len(files))
+	var errs Errors
+	for _, file := range files {
+		f, err := parser.ParseFile(file.Name, file.Data, parser.ParseComments)
+		if err != nil {
+			errs = append(errs, convertCUEError(err, "")...)
+			continue
+		}
+		parsed = append(parsed, f)
+	}
+	if len(errs) > 0 {
+		return nil, inFile(errs, files[0].Name).sorted()
+	}
+	return loadFiles(parsed)
+}
+
+// ReadFiles reads the spec at path and, when it declares a package, the
+// other .cue files of that package in its directory, sorted by name. The
+// file at path comes first.
+func ReadFiles(path string) ([]SourceFile, error) {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("read spec: %s is a directory: give the path of the spec file, such as %s", filepath.ToSlash(path), filepath.ToSlash(filepath.Join(path, "msgen.cue")))
 	}
@@ -66,16 +95,14 @@ func parseSpecFiles(path string) ([]*ast.File, error) {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
 
-	display := filepath.ToSlash(path)
-	first, err := parser.ParseFile(display, src, parser.ParseComments)
-	if err != nil {
-		return nil, convertCUEError(err, "")
+	// A file whose package clause does not parse is a spec of its own, and
+	// LoadFiles reports its syntax error.
+	files := []SourceFile{{Name: filepath.ToSlash(path), Data: src}}
+	first, err := parser.ParseFile(files[0].Name, src, parser.PackageClauseOnly)
+	if err != nil || first.PackageName() == "" {
+		return files, nil
 	}
-
 	pkg := first.PackageName()
-	if pkg == "" {
-		return []*ast.File{first}, nil
-	}
 
 	// os.ReadDir rather than a glob, because a directory name may contain
 	// characters that a glob pattern treats as wildcards.
@@ -84,17 +111,9 @@ func parseSpecFiles(path string) ([]*ast.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list spec files: %w", err)
 	}
-	var matches []string
 	for _, entry := range entries {
-		if !entry.IsDir() && filepath.Ext(entry.Name()) == ".cue" {
-			matches = append(matches, filepath.Join(dir, entry.Name()))
-		}
-	}
-
-	files := []*ast.File{first}
-	var errs Errors
-	for _, match := range matches {
-		if filepath.Clean(match) == filepath.Clean(path) {
+		match := filepath.Join(dir, entry.Name())
+		if entry.IsDir() || filepath.Ext(entry.Name()) != ".cue" || filepath.Clean(match) == filepath.Clean(path) {
 			continue
 		}
 		src, err := os.ReadFile(match)
@@ -109,15 +128,7 @@ func parseSpecFiles(path string) ([]*ast.File, error) {
 		if err != nil || header.PackageName() != pkg {
 			continue
 		}
-		f, err := parser.ParseFile(name, src, parser.ParseComments)
-		if err != nil {
-			errs = append(errs, convertCUEError(err, "")...)
-			continue
-		}
-		files = append(files, f)
-	}
-	if len(errs) > 0 {
-		return nil, errs.sorted()
+		files = append(files, SourceFile{Name: name, Data: src})
 	}
 	return files, nil
 }

@@ -202,8 +202,8 @@ func TestNextPortSkipsTakenPorts(t *testing.T) {
 
 func TestJournalUndo(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "mine.txt"), "mine")
-	writeFile(t, filepath.Join(dir, "services", "keep.txt"), "mine")
+	writeFile(t, filepath.Join(dir, "mine.txt"), "mine", 0o644)
+	writeFile(t, filepath.Join(dir, "services", "keep.txt"), "mine", 0o644)
 
 	target := &targetDir{path: dir}
 	j := newJournal(target, []string{"mine.txt", "msgen.cue", "services/orders/main.go", "services/keep.txt"}, true)
@@ -211,9 +211,9 @@ func TestJournalUndo(t *testing.T) {
 		t.Errorf("created(mine.txt), created(msgen.cue) = %v, %v, want false, true", j.created("mine.txt"), j.created("msgen.cue"))
 	}
 
-	writeFile(t, filepath.Join(dir, "msgen.cue"), "spec")
-	writeFile(t, filepath.Join(dir, "services", "orders", "main.go"), "package main")
-	writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main")
+	writeFile(t, filepath.Join(dir, "msgen.cue"), "spec", 0o644)
+	writeFile(t, filepath.Join(dir, "services", "orders", "main.go"), "package main", 0o644)
+	writeFile(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main", 0o644)
 
 	removed, err := j.undo()
 	if err != nil || !removed {
@@ -243,7 +243,7 @@ func TestJournalUndoCreatedDirectory(t *testing.T) {
 		t.Errorf("missingTop = %q, want %q", target.missingTop, filepath.Join(parent, "a"))
 	}
 	j := newJournal(target, []string{"msgen.cue"}, true)
-	writeFile(t, filepath.Join(parent, "a", "b", "msgen.cue"), "spec")
+	writeFile(t, filepath.Join(parent, "a", "b", "msgen.cue"), "spec", 0o644)
 
 	if removed, err := j.undo(); err != nil || !removed {
 		t.Fatalf("undo = %v, %v, want true, nil", removed, err)
@@ -285,15 +285,5 @@ func TestInitGeneratedServicesBuild(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go %s in the generated module: %v\n%s", strings.Join(args, " "), err, out)
 		}
-	}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/rogpeppe/go-internal/diff"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -48,6 +51,8 @@ func TestScripts(t *testing.T) {
 			"gitinit":   cmdGitInit,
 			"gitcommit": cmdGitCommit,
 			"gitlog":    cmdGitLog,
+			"snapshot":  cmdSnapshot,
+			"treediff":  cmdTreeDiff,
 		},
 	})
 }
@@ -198,4 +203,93 @@ func cmdGitLog(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(&b, "files %d\n", len(files))
 	b.WriteString(strings.Join(files, ""))
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+}
+
+// cmdSnapshot copies a directory tree, so that treediff can compare the
+// tree with the copy later:
+//
+//	snapshot repo before
+func cmdSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: snapshot DIR COPY")
+	}
+	files, err := readTree(ts.MkAbs(args[0]))
+	ts.Check(err)
+	copyRoot := ts.MkAbs(args[1])
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		target := filepath.Join(copyRoot, filepath.FromSlash(path))
+		ts.Check(os.MkdirAll(filepath.Dir(target), 0o755))
+		ts.Check(os.WriteFile(target, files[path].data, files[path].mode))
+		ts.Check(os.Chmod(target, files[path].mode))
+	}
+}
+
+// cmdTreeDiff prints to stdout how the files under NEW differ from those
+// under OLD, in path order: "added PATH" or "removed PATH" for a file that
+// only one tree has, "mode PATH" for a changed mode, and a unified diff for
+// changed contents.
+//
+//	treediff before repo
+//	cmp stdout want.diff
+func cmdTreeDiff(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: treediff OLD NEW")
+	}
+	oldFiles, err := readTree(ts.MkAbs(args[0]))
+	ts.Check(err)
+	newFiles, err := readTree(ts.MkAbs(args[1]))
+	ts.Check(err)
+
+	paths := map[string]bool{}
+	for path := range oldFiles {
+		paths[path] = true
+	}
+	for path := range newFiles {
+		paths[path] = true
+	}
+	out := ts.Stdout()
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		before, inOld := oldFiles[path]
+		after, inNew := newFiles[path]
+		switch {
+		case !inOld:
+			fmt.Fprintf(out, "added %s\n", path)
+		case !inNew:
+			fmt.Fprintf(out, "removed %s\n", path)
+		default:
+			if before.mode != after.mode {
+				fmt.Fprintf(out, "mode %s %v -> %v\n", path, before.mode, after.mode)
+			}
+			if d := diff.Diff("old/"+path, before.data, "new/"+path, after.data); d != nil {
+				out.Write(d)
+			}
+		}
+	}
+}
+
+type treeFile struct {
+	data []byte
+	mode fs.FileMode
+}
+
+// readTree reads every regular file under root by slash-separated path.
+func readTree(root string) (map[string]treeFile, error) {
+	files := map[string]treeFile{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		files[filepath.ToSlash(rel)] = treeFile{data: data, mode: info.Mode().Perm()}
+		return nil
+	})
+	return files, err
 }

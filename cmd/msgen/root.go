@@ -112,6 +112,8 @@ written while the spec is invalid.`,
 		newInitCmd(io),
 		newValidateCmd(io),
 		newVersionCmd(io),
+		newAddCmd(io),
+		newRemoveCmd(io),
 	)
 	return root
 }

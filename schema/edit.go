@@ -1,0 +1,214 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/token"
+)
+
+// NewService is the declaration that AddService writes for a new service.
+// A field left empty is not written, so that the schema's default applies.
+type NewService struct {
+	Port       int
+	Pattern    string
+	Database   string
+	Routes     []Route
+	Publishes  []string
+	Subscribes []string
+	Calls      []string
+}
+
+// AddService returns the spec's files with a declaration of the service
+// name added where the other services are declared: as the last field of
+// the last services block, or beside the last services: NAME: {...} chain.
+// Only the inserted text differs from the files given. It does not
+// validate the result: LoadFiles does that.
+func AddService(files []SourceFile, name string, svc NewService) ([]SourceFile, error) {
+	s, err := parseSyntax(files)
+	if err != nil {
+		return nil, err
+	}
+	if existing := s.declarations([]string{"services", name}); len(existing) > 0 {
+		return nil, Errors{s.errorAt(existing[0], "services."+name, "service %q is already declared: choose another name", name)}
+	}
+	if len(s.declarations([]string{"services"})) == 0 {
+		return nil, Errors{{File: files[0].Name, Path: "services", Message: "no services declared: declare one by hand, such as services: api: port: 8080, then add more"}}
+	}
+
+	build := func(compact bool) *ast.Field {
+		return &ast.Field{Label: s.label(name), Value: svc.syntax(compact)}
+	}
+	if err := s.insertField([]string{"services"}, build); err != nil {
+		return nil, err
+	}
+	return s.sources, nil
+}
+
+// RemoveService returns the spec's files without any declaration of the
+// service name, each removed with its doc and line comments. References
+// to the service elsewhere stay, so that validating the result reports
+// them.
+func RemoveService(files []SourceFile, name string) ([]SourceFile, error) {
+	s, err := parseSyntax(files)
+	if err != nil {
+		return nil, err
+	}
+	decls := s.declarations([]string{"services", name})
+	if len(decls) == 0 {
+		return nil, s.notDeclared(name)
+	}
+
+	// Removing from the end of each file first keeps the offsets of the
+	// other declarations valid.
+	slices.SortStableFunc(decls, func(a, b declaration) int {
+		if a.file != b.file {
+			return a.file - b.file
+		}
+		return b.anchor.Pos().Offset() - a.anchor.Pos().Offset()
+	})
+	for _, d := range decls {
+		s.removeField(d)
+	}
+	return s.sources, nil
+}
+
+// AddRoute returns the spec's files with route appended to the routes of
+// the service, or with a routes field added to it.
+func AddRoute(files []SourceFile, service string, route Route) ([]SourceFile, error) {
+	element := func(bool) ast.Expr { return routeSyntax(route) }
+	return appendToServiceList(files, service, "routes", element)
+}
+
+// AddEvent returns the spec's files with event appended to the service's
+// list, which is "publishes" or "subscribes".
+func AddEvent(files []SourceFile, service, list, event string) ([]SourceFile, error) {
+	if list != "publishes" && list != "subscribes" {
+		return nil, fmt.Errorf("add event: unknown list %q, want publishes or subscribes", list)
+	}
+	element := func(bool) ast.Expr { return ast.NewString(event) }
+	return appendToServiceList(files, service, list, element)
+}
+
+// appendToServiceList appends an element to the list field of a service,
+// or adds the field with a list of that one element.
+func appendToServiceList(files []SourceFile, service, field string, element func(compact bool) ast.Expr) ([]SourceFile, error) {
+	s, err := parseSyntax(files)
+	if err != nil {
+		return nil, err
+	}
+	servicePath := []string{"services", service}
+	if len(s.declarations(servicePath)) == 0 {
+		return nil, s.notDeclared(service)
+	}
+
+	decls := s.declarations(append(servicePath, field))
+	for i := len(decls) - 1; i >= 0; i-- {
+		if list, ok := decls[i].field.Value.(*ast.ListLit); ok {
+			if err := s.appendToList(decls[i].file, list, element); err != nil {
+				return nil, err
+			}
+			return s.sources, nil
+		}
+	}
+	if len(decls) > 0 {
+		path := "services." + service + "." + field
+		return nil, Errors{s.errorAt(decls[len(decls)-1], path, "%s is not written as a list such as [...], so msgen cannot add to it: add the entry by hand", path)}
+	}
+
+	build := func(compact bool) *ast.Field {
+		return &ast.Field{Label: s.label(field), Value: ast.NewList(element(true))}
+	}
+	if err := s.insertField(servicePath, build); err != nil {
+		return nil, err
+	}
+	return s.sources, nil
+}
+
+// notDeclared reports a service that the spec does not declare.
+func (s *specSyntax) notDeclared(name string) Errors {
+	return Errors{{
+		File:    s.sources[0].Name,
+		Path:    "services",
+		Message: fmt.Sprintf("service %q is not declared: use one of %s", name, listOrNone(s.childNames([]string{"services"}))),
+	}}
+}
+
+// errorAt returns an error at the label of a declaration.
+func (s *specSyntax) errorAt(d declaration, path, format string, args ...any) Error {
+	e := Error{File: s.sources[d.file].Name, Path: path, Message: fmt.Sprintf(format, args...)}
+	if pos := d.field.Label.Pos(); pos.IsValid() {
+		e.Line, e.Column = pos.Line(), pos.Column()
+	}
+	return e
+}
+
+// syntax returns the service's declaration in the order of the schema's
+// fields. Several routes go one per line unless compact.
+func (svc NewService) syntax(compact bool) ast.Expr {
+	var fields []*ast.Field
+	add := func(name string, value ast.Expr) {
+		fields = append(fields, &ast.Field{Label: ast.NewIdent(name), Value: value})
+	}
+
+	if svc.Port != 0 {
+		add("port", ast.NewLit(token.INT, strconv.Itoa(svc.Port)))
+	}
+	if len(svc.Routes) > 0 {
+		routes := &ast.ListLit{}
+		for _, route := range svc.Routes {
+			element := routeSyntax(route)
+			if !compact && len(svc.Routes) > 1 {
+				ast.SetRelPos(element, token.Newline)
+				routes.Rbrack = token.Newline.Pos()
+			}
+			routes.Elts = append(routes.Elts, element)
+		}
+		add("routes", routes)
+	}
+	switch {
+	case svc.Pattern != "" && svc.Database != "":
+		add("data", oneLine(stringField("pattern", svc.Pattern), stringField("database", svc.Database)))
+	case svc.Pattern != "":
+		add("data", &ast.StructLit{Elts: []ast.Decl{stringField("pattern", svc.Pattern)}})
+	case svc.Database != "":
+		add("data", &ast.StructLit{Elts: []ast.Decl{stringField("database", svc.Database)}})
+	}
+	for _, list := range []struct {
+		name   string
+		values []string
+	}{{"publishes", svc.Publishes}, {"subscribes", svc.Subscribes}, {"calls", svc.Calls}} {
+		if len(list.values) > 0 {
+			add(list.name, stringList(list.values))
+		}
+	}
+
+	if compact || len(fields) == 0 {
+		return oneLine(fields...)
+	}
+	return block(fields...)
+}
+
+// routeSyntax returns a route as {path: "/x", methods: ["GET"]}, or
+// {path: "/x"} when it has no methods, so that the schema's default applies.
+func routeSyntax(route Route) *ast.StructLit {
+	fields := []*ast.Field{stringField("path", route.Path)}
+	if len(route.Methods) > 0 {
+		fields = append(fields, &ast.Field{Label: ast.NewIdent("methods"), Value: stringList(route.Methods)})
+	}
+	return oneLine(fields...)
+}
+
+func stringField(name, value string) *ast.Field {
+	return &ast.Field{Label: ast.NewIdent(name), Value: ast.NewString(value)}
+}
+
+func stringList(values []string) *ast.ListLit {
+	list := &ast.ListLit{}
+	for _, v := range values {
+		list.Elts = append(list.Elts, ast.NewString(v))
+	}
+	return list
+}
