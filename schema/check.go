@@ -179,7 +179,12 @@ func (c *checker) checkLeaf(schema, user cue.Value, path []cue.Selector, inherit
 		return
 	}
 
-	if hint := hintOf(schema, inherited); hint != "" {
+	hint := hintOf(schema, inherited)
+	if msg, ok := c.explainFloat(schema, user, hint); ok {
+		c.add(user, path, "%s", msg)
+		return
+	}
+	if hint != "" {
 		c.add(user, path, "invalid value %s: %s", describe(user), hint)
 		return
 	}

@@ -17,7 +17,8 @@ const jsonSchemaDialect = "https://json-schema.org/draft/2020-12/schema"
 const jsonSchemaDescription = "The architecture spec that msgen reads, in its JSON form. " +
 	"It checks the shape of each entry: field names, types, enumerations, bounds and name patterns. " +
 	"The rules across entries run only in msgen validate: references to services, databases and events, " +
-	"port and route conflicts, call cycles, and the names that Go, the go command and msgen reserve."
+	"port and route conflicts, call cycles, and the names that Go, the go command and msgen reserve. " +
+	"msgen validate also rejects a whole number written as a float, such as 8081.0, where an integer is required."
 
 // JSONSchema converts the embedded CUE schema to a JSON Schema of the spec,
 // for editors that check JSON as it is typed. Every schema definition that

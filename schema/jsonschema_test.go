@@ -248,6 +248,20 @@ func TestJSONSchemaLeavesCrossEntryRules(t *testing.T) {
 	}
 }
 
+// JSON Schema compares numbers by value, so 8081.0 is an integer to it, but
+// CUE reads the literal as a float. The README and the help of msgen schema
+// state this difference.
+func TestJSONSchemaAcceptsWholeFloats(t *testing.T) {
+	sch, _ := compileJSONSchema(t)
+	src := jsonSchemaBase + "services: extra: port: 9000.0\n"
+	if _, err := LoadSource("msgen.cue", []byte(src)); err == nil {
+		t.Fatalf("msgen accepts the port 9000.0, so the case tests nothing")
+	}
+	if err := sch.Validate(exportJSON(t, src)); err != nil {
+		t.Errorf("the JSON Schema rejects the port 9000.0, which the documentation says it accepts:\n%v", err)
+	}
+}
+
 func TestJSONSchemaDefaultsAreValid(t *testing.T) {
 	data, err := JSONSchema()
 	if err != nil {

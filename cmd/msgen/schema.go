@@ -35,7 +35,8 @@ entries, which only msgen validate checks: that calls, saga steps,
 compositions and shared databases name declared entries, that every
 subscribed event has a publisher, that ports and routes do not clash, that
 calls form no cycle, and that names avoid what Go, the go command and msgen
-reserve.`,
+reserve. It also accepts a whole number written as a float, such as 8081.0,
+where msgen validate requires an integer written without a decimal point.`,
 		Example: `  msgen schema
   msgen schema --format jsonschema > msgen.schema.json`,
 		Args: noArgs,
