@@ -3,8 +3,10 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -326,4 +328,95 @@ func normalizeNumbers(v any) any {
 	var out any
 	_ = dec.Decode(&out)
 	return out
+}
+
+// Each list of the spec is one whose duplicate items msgen validate
+// rejects, so each carries uniqueItems in the JSON Schema. Each case is a
+// valid spec and the same spec with one item twice.
+func TestJSONSchemaUniqueLists(t *testing.T) {
+	sch, _ := compileJSONSchema(t)
+	tests := []struct {
+		// pointer is the JSON pointer of the list's schema.
+		pointer, valid, duplicate string
+	}{
+		{"/properties/targets", `targets: ["compose", "kubernetes"]`, `targets: ["compose", "compose"]`},
+		{"/$defs/Service/properties/routes", `services: extra: {port: 9000, routes: [{path: "/x"}, {path: "/y"}]}`, `services: extra: {port: 9000, routes: [{path: "/x"}, {path: "/x"}]}`},
+		{"/$defs/Route/properties/methods", `services: extra: {port: 9000, routes: [{path: "/x", methods: ["GET", "POST"]}]}`, `services: extra: {port: 9000, routes: [{path: "/x", methods: ["GET", "GET"]}]}`},
+		{"/$defs/Service/properties/publishes", `services: extra: {port: 9000, publishes: ["Placed", "Paid"]}`, `services: extra: {port: 9000, publishes: ["Placed", "Placed"]}`},
+		{"/$defs/Service/properties/subscribes", `services: extra: {port: 9000, publishes: ["Placed", "Paid"], subscribes: ["Placed", "Paid"]}`, `services: extra: {port: 9000, publishes: ["Placed", "Paid"], subscribes: ["Placed", "Placed"]}`},
+		{"/$defs/Service/properties/calls", `services: extra: {port: 9000, calls: ["orders", "more"]}, services: more: port: 9001`, `services: extra: {port: 9000, calls: ["orders", "orders"]}, services: more: port: 9001`},
+		{"/$defs/Service/properties/secrets", `services: extra: {port: 9000, secrets: ["API_KEY", "TOKEN"]}`, `services: extra: {port: 9000, secrets: ["API_KEY", "API_KEY"]}`},
+		{"/$defs/Saga/properties/steps", `sagas: place: {orchestrator: "orders", steps: [{service: "orders", action: "Reserve"}, {service: "orders", action: "Charge"}]}`, `sagas: place: {orchestrator: "orders", steps: [{service: "orders", action: "Reserve"}, {service: "orders", action: "Reserve"}]}`},
+		{"/$defs/Composition/properties/from", `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "more"]}`, `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "extra"]}`},
+		{"/$defs/Composition/properties/methods", `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "more"], methods: ["GET", "POST"]}`, `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "more"], methods: ["GET", "GET"]}`},
+	}
+
+	data, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	lists, marked := map[string]bool{}, map[string]bool{}
+	collectLists(doc, "", lists, marked)
+	tested := map[string]bool{}
+	for _, tt := range tests {
+		tested[tt.pointer] = true
+	}
+	for _, pointer := range slices.Sorted(maps.Keys(lists)) {
+		if !tested[pointer] {
+			t.Errorf("no case tests the list %s: add one, and mark the list @msgen(unique) in the CUE schema when msgen validate rejects its duplicates", pointer)
+		}
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.pointer, func(t *testing.T) {
+			if !marked[tt.pointer] {
+				t.Errorf("the JSON Schema has no uniqueItems at %s", tt.pointer)
+			}
+
+			valid := jsonSchemaBase + tt.valid + "\n"
+			if _, err := LoadSource("msgen.cue", []byte(valid)); err != nil {
+				t.Fatalf("msgen rejects the spec without a duplicate, so the case tests nothing: %v", err)
+			}
+			if err := sch.Validate(exportJSON(t, valid)); err != nil {
+				t.Fatalf("the JSON Schema rejects the spec without a duplicate, so the case tests nothing: %v", err)
+			}
+
+			duplicate := jsonSchemaBase + tt.duplicate + "\n"
+			if _, err := LoadSource("msgen.cue", []byte(duplicate)); err == nil {
+				t.Errorf("msgen accepts the duplicate item:\n%s", duplicate)
+			}
+			if err := sch.Validate(exportJSON(t, duplicate)); err == nil {
+				t.Errorf("the JSON Schema accepts the duplicate item:\n%s", duplicate)
+			}
+		})
+	}
+}
+
+// collectLists records the JSON pointer of every array schema under node
+// in lists, and of those that set uniqueItems in marked.
+func collectLists(node any, pointer string, lists, marked map[string]bool) {
+	switch x := node.(type) {
+	case map[string]any:
+		if x["type"] == "array" {
+			lists[pointer] = true
+		}
+		if x["uniqueItems"] == true {
+			marked[pointer] = true
+		}
+		for key, child := range x {
+			if key == "default" || key == "const" || key == "enum" {
+				continue
+			}
+			escaped := strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+			collectLists(child, pointer+"/"+escaped, lists, marked)
+		}
+	case []any:
+		for i, child := range x {
+			collectLists(child, pointer+"/"+strconv.Itoa(i), lists, marked)
+		}
+	}
 }
