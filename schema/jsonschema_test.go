@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -418,5 +419,68 @@ func collectLists(node any, pointer string, lists, marked map[string]bool) {
 		for i, child := range x {
 			collectLists(child, pointer+"/"+strconv.Itoa(i), lists, marked)
 		}
+	}
+}
+
+// Image references follow the grammar of Docker's distribution/reference
+// module, in msgen validate and in the JSON Schema alike.
+func TestImageReferences(t *testing.T) {
+	sch, _ := compileJSONSchema(t)
+	sha256 := strings.Repeat("0123456789abcdef", 4)
+	tests := []struct {
+		image string
+		valid bool
+	}{
+		{"kong", true},
+		{"kong:3.9", true},
+		{"registry.local:5000/kong:3.9", true},
+		{"localhost:5000/team/kong", true},
+		{"ghcr.io/org/team/image:v1.2.3-rc.1", true},
+		{"127.0.0.1:5000/kong:3.9", true},
+		{"[::1]:5000/kong:3.9", true},
+		{"Registry.Example.com/kong", true},
+		{"my_org/my__image.v2/a-b--c:latest", true},
+		{"kong:3.9_Final", true},
+		{"kong:" + strings.Repeat("t", 128), true},
+		{"postgres:17@sha256:" + sha256, true},
+		{"postgres@sha512:" + sha256 + sha256, true},
+		{"Kong:3.9", false},
+		{"registry.local:5000/Kong:3.9", false},
+		{"kong:", false},
+		{":3.9", false},
+		{"kong:.9", false},
+		{"kong:" + strings.Repeat("t", 129), false},
+		{"-kong", false},
+		{"kong-", false},
+		{"kong/", false},
+		{"team//kong", false},
+		{"a..b", false},
+		{"a___b", false},
+		{"registry.local:http/kong", false},
+		{"registry-.local/kong", false},
+		{"https://registry.local/kong", false},
+		{"kong:3.9 ", false},
+		{"kong@sha256:0123abcd", false},
+		{"kong@sha256:" + strings.ToUpper(sha256), false},
+		{"kong@md5:" + sha256[:32], false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.image, func(t *testing.T) {
+			src := fmt.Sprintf("%sgateway: kong: image: %q\n", jsonSchemaBase, tt.image)
+			_, loadErr := LoadSource("msgen.cue", []byte(src))
+			schemaErr := sch.Validate(exportJSON(t, src))
+			switch {
+			case tt.valid && loadErr != nil:
+				t.Errorf("msgen rejects a valid image reference: %v", loadErr)
+			case !tt.valid && loadErr == nil:
+				t.Errorf("msgen accepts an invalid image reference")
+			}
+			switch {
+			case tt.valid && schemaErr != nil:
+				t.Errorf("the JSON Schema rejects a valid image reference: %v", schemaErr)
+			case !tt.valid && schemaErr == nil:
+				t.Errorf("the JSON Schema accepts an invalid image reference")
+			}
+		})
 	}
 }
