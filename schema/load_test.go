@@ -117,6 +117,30 @@ func TestLoadCorrelationIDForms(t *testing.T) {
 	}
 }
 
+// Values shared through a hidden field or an open definition reach each
+// service that uses them, beside the schema's defaults.
+func TestLoadSharedValues(t *testing.T) {
+	spec := mustLoad(t, validBase+`
+_stateful: {data: pattern: "database-per-service", replicas: min: 2}
+#cqrs: {data: {pattern: "cqrs", ...}, ...}
+services: {
+	orders: _stateful & {port: 8081}
+	payments: {#cqrs, port: 8082}
+}
+`)
+	orders := spec.Services["orders"]
+	if orders.Data.Pattern != "database-per-service" || orders.Replicas.Min != 2 {
+		t.Errorf("orders data, replicas = %+v, %+v; want the values of _stateful", orders.Data, orders.Replicas)
+	}
+	if orders.Data.Image != "postgres:17" || orders.Replicas.Max != 2 {
+		t.Errorf("orders image, max replicas = %q, %d; want the schema's defaults postgres:17 and min", orders.Data.Image, orders.Replicas.Max)
+	}
+	payments := spec.Services["payments"]
+	if payments.Data.Pattern != "cqrs" || payments.Data.Engine != "postgres" {
+		t.Errorf("payments data = %+v; want the pattern of #cqrs and the default engine", payments.Data)
+	}
+}
+
 func TestLoadCompositionAddsCalls(t *testing.T) {
 	spec := mustLoad(t, validBase+`
 services: {
