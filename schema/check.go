@@ -191,6 +191,10 @@ func (c *checker) checkLeaf(schema, user cue.Value, path []cue.Selector, inherit
 	}
 
 	if unified.Validate() == nil {
+		if msg, ok := explainDefaults(schema, user, path); ok {
+			c.add(user, path, "%s", msg)
+			return
+		}
 		c.add(user, path, "incomplete value %s: give a concrete value", describe(user))
 		return
 	}

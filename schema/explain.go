@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -8,8 +9,31 @@ import (
 )
 
 // The functions in this file explain a leaf value that fails its schema
-// for a reason that the field's hint does not cover, because the hint
-// describes the values to use and not the form in which to write them.
+// for a reason that the field's hint does not cover. A hint describes the
+// values to use, not how CUE reads what the user wrote and combines it with
+// the schema.
+
+// explainDefaults explains a value that is incomplete because the user
+// marked a default that differs from the schema's, as in discovery:
+// *"consul" | "dns" against the schema's *"dns" | "consul". CUE then keeps
+// both defaults, which conflict, so the field has no default and no
+// concrete value. It reports false for any other incomplete value.
+func explainDefaults(schema, user cue.Value, path []cue.Selector) (string, bool) {
+	userDefault, ok := user.Default()
+	if !ok {
+		return "", false
+	}
+	schemaDefault, ok := schema.Default()
+	if !ok || userDefault.Equals(schemaDefault) {
+		return "", false
+	}
+
+	example := describe(userDefault)
+	if n := len(path); n > 0 && path[n-1].Type() == cue.StringLabel {
+		example = path[n-1].String() + ": " + example
+	}
+	return fmt.Sprintf("the default %s conflicts with the schema's default %s, which makes the value ambiguous: write a concrete value, such as %s", describe(userDefault), describe(schemaDefault), example), true
+}
 
 // explainFloat explains a float where the schema takes only integers, such
 // as port: 8081.0. CUE reads a number with a decimal point or an exponent

@@ -141,6 +141,22 @@ services: {
 	}
 }
 
+// A default that the user marks is taken where the schema's default is not
+// among the user's choices, or equals the user's default.
+func TestLoadUserDefaults(t *testing.T) {
+	spec := mustLoad(t, validBase+`
+mesh: *"none" | "istio"
+gateway: kong: port: *9000 | 9001
+services: orders: {port: *8081 | 8082, replicas: min: *2 | 3}
+`)
+	if spec.Mesh != "none" || spec.Gateway.Kong.Port != 9000 {
+		t.Errorf("mesh, gateway port = %q, %d; want none, 9000", spec.Mesh, spec.Gateway.Kong.Port)
+	}
+	if orders := spec.Services["orders"]; orders.Port != 8081 || orders.Replicas.Min != 2 {
+		t.Errorf("orders port, min replicas = %d, %d; want 8081, 2", orders.Port, orders.Replicas.Min)
+	}
+}
+
 func TestLoadCompositionAddsCalls(t *testing.T) {
 	spec := mustLoad(t, validBase+`
 services: {
