@@ -34,8 +34,12 @@ func Source() string {
 // Load reads the spec at path, validates it and returns the model with every
 // default filled in. When path's file declares a package, the other .cue
 // files of that package in the same directory are part of the spec too. An
-// invalid spec gives an Errors value listing every problem found.
+// invalid spec, or a path that names a YAML file, gives an Errors value
+// listing every problem found.
 func Load(path string) (*Spec, error) {
+	if err := checkSpecFormat(path); err != nil {
+		return nil, err
+	}
 	files, err := parseSpecFiles(path)
 	if err != nil {
 		return nil, err

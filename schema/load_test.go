@@ -347,6 +347,27 @@ func TestLoadPackageSpreadOverFiles(t *testing.T) {
 	}
 }
 
+func TestLoadRejectsYAML(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"msgen.yaml", "msgen.yml", "msgen.YML"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte("name: shop\nmodule: example.com/shop\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+
+			_, err := Load(path)
+			lines := errorLines(t, err)
+			display := filepath.ToSlash(path)
+			converted := strings.TrimSuffix(display, filepath.Ext(name)) + ".cue"
+			want := display + `: msgen reads specs in CUE or JSON, not YAML: convert the spec with "cue import ` + display + `", which writes ` + converted + `, or write it as JSON, then name the new file with --spec`
+			if len(lines) != 1 || lines[0] != want {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
+			}
+		})
+	}
+}
+
 func TestLoadSyntaxError(t *testing.T) {
 	_, err := loadString(t, validBase+"services: {")
 	lines := errorLines(t, err)
