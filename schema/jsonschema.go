@@ -114,6 +114,8 @@ func (props jsonProperties) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// mergeSchemas combines the schemas of two conjuncts, such as int and
+// >=1024, into one. It returns an error for two schemas that one object
 // cannot express, such as two patterns.
 func mergeSchemas(a, b *jsonSchema) (*jsonSchema, error) {
 	if b.isComposite() || a.isComposite() {

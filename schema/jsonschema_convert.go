@@ -383,9 +383,6 @@ func bound(op cue.Op, limit cue.Value, path string) (*jsonSchema, error) {
 	return s, nil
 }
 
-// mergeSchemas combines the schemas of two conjuncts, such as int and
-// >=1024, into one. It returns an error for two schemas that one object
-
 // isScalar reports whether v can only be a string, number, bool or null.
 func isScalar(v cue.Value) bool {
 	k := v.IncompleteKind()
