@@ -37,6 +37,12 @@ type checker struct {
 	ctx  *cue.Context
 	top  cue.Value
 	errs Errors
+	// definition names the user's definition, such as #svc, that
+	// contains the struct being walked, for the error of checkClosed.
+	definition string
+	// inClosed is set inside a closed struct that checkClosed has
+	// checked with every struct in it.
+	inClosed bool
 }
 
 // walk checks user against schema. A list passes its hint to its elements,
@@ -63,6 +69,16 @@ func (c *checker) walk(schema, user cue.Value, path []cue.Selector, inherited st
 }
 
 func (c *checker) walkStruct(schema, user cue.Value, path []cue.Selector, branch bool) {
+	outerDefinition, outerClosed := c.definition, c.inClosed
+	defer func() { c.definition, c.inClosed = outerDefinition, outerClosed }()
+	if name := definitionName(user); name != "" {
+		c.definition = name
+	}
+	if !c.inClosed && user.IsClosed() {
+		c.checkClosed(schema, user, path)
+		c.inClosed = true
+	}
+
 	// Required fields: CUE's Validate does not report them missing.
 	required, err := schema.Fields(cue.Optional(true))
 	if err == nil {
@@ -175,11 +191,20 @@ func (c *checker) checkLeaf(schema, user cue.Value, path []cue.Selector, inherit
 	}
 
 	if unified.Validate() == nil {
+		if msg, ok := explainDefaults(schema, user, path); ok {
+			c.add(user, path, "%s", msg)
+			return
+		}
 		c.add(user, path, "incomplete value %s: give a concrete value", describe(user))
 		return
 	}
 
-	if hint := hintOf(schema, inherited); hint != "" {
+	hint := hintOf(schema, inherited)
+	if msg, ok := c.explainFloat(schema, user, hint); ok {
+		c.add(user, path, "%s", msg)
+		return
+	}
+	if hint != "" {
 		c.add(user, path, "invalid value %s: %s", describe(user), hint)
 		return
 	}

@@ -15,9 +15,10 @@ const jsonSchemaDialect = "https://json-schema.org/draft/2020-12/schema"
 // jsonSchemaDescription introduces the schema in editors and names the
 // rules that it leaves to msgen validate.
 const jsonSchemaDescription = "The architecture spec that msgen reads, in its JSON form. " +
-	"It checks the shape of each entry: field names, types, enumerations, bounds and name patterns. " +
+	"It checks the shape of each entry: field names, types, enumerations, bounds, name patterns and lists without duplicate items. " +
 	"The rules across entries run only in msgen validate: references to services, databases and events, " +
-	"port and route conflicts, call cycles, and the names that Go, the go command and msgen reserve."
+	"port and route conflicts, call cycles, and the names that Go, the go command and msgen reserve. " +
+	"msgen validate also rejects a whole number written as a float, such as 8081.0, where an integer is required."
 
 // JSONSchema converts the embedded CUE schema to a JSON Schema of the spec,
 // for editors that check JSON as it is typed. Every schema definition that
@@ -72,6 +73,7 @@ type jsonSchema struct {
 	Maximum              json.RawMessage        `json:"maximum,omitempty"`
 	ExclusiveMaximum     json.RawMessage        `json:"exclusiveMaximum,omitempty"`
 	MinItems             *int                   `json:"minItems,omitempty"`
+	UniqueItems          bool                   `json:"uniqueItems,omitempty"`
 	PrefixItems          []*jsonSchema          `json:"prefixItems,omitempty"`
 	Items                *jsonSchema            `json:"items,omitempty"`
 	Properties           jsonProperties         `json:"properties,omitempty"`
@@ -112,6 +114,8 @@ func (props jsonProperties) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// mergeSchemas combines the schemas of two conjuncts, such as int and
+// >=1024, into one. It returns an error for two schemas that one object
 // cannot express, such as two patterns.
 func mergeSchemas(a, b *jsonSchema) (*jsonSchema, error) {
 	if b.isComposite() || a.isComposite() {
@@ -166,7 +170,7 @@ func mergeKeyword[T ~string | ~[]byte](dst *T, src T) error {
 // isComposite reports whether s has keywords that mergeSchemas cannot combine.
 func (s *jsonSchema) isComposite() bool {
 	return s.Enum != nil || s.Items != nil || s.PrefixItems != nil || s.Properties != nil ||
-		s.PatternProperties != nil || s.AdditionalProperties != nil || s.AnyOf != nil || s.MinItems != nil
+		s.PatternProperties != nil || s.AdditionalProperties != nil || s.AnyOf != nil || s.MinItems != nil || s.UniqueItems
 }
 
 // isEmpty reports whether s accepts every value.

@@ -48,8 +48,27 @@ func (c *jsonSchemaConverter) field(v cue.Value, path string) (*jsonSchema, erro
 		}
 		s.Default = data
 	}
+	if err := markUnique(s, v, path); err != nil {
+		return nil, err
+	}
 	s.Description = joinDescription(s.Description, describeField(v))
 	return s, nil
+}
+
+// markUnique sets uniqueItems on the array schema of a field that carries
+// the flag @msgen(unique). The flag on a field of another type is a mistake
+// in the schema.
+func markUnique(s *jsonSchema, v cue.Value, path string) error {
+	attr := v.Attribute("msgen")
+	unique, err := attr.Flag(0, "unique")
+	if err != nil || !unique {
+		return nil
+	}
+	if s.Type != "array" {
+		return fmt.Errorf("%s: @msgen(unique) on a field of type %q: use it only on lists", path, s.Type)
+	}
+	s.UniqueItems = true
+	return nil
 }
 
 // convert returns the JSON Schema of a CUE constraint, or an error for a
@@ -363,9 +382,6 @@ func bound(op cue.Op, limit cue.Value, path string) (*jsonSchema, error) {
 	}
 	return s, nil
 }
-
-// mergeSchemas combines the schemas of two conjuncts, such as int and
-// >=1024, into one. It returns an error for two schemas that one object
 
 // isScalar reports whether v can only be a string, number, bool or null.
 func isScalar(v cue.Value) bool {

@@ -3,8 +3,11 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -248,6 +251,20 @@ func TestJSONSchemaLeavesCrossEntryRules(t *testing.T) {
 	}
 }
 
+// JSON Schema compares numbers by value, so 8081.0 is an integer to it, but
+// CUE reads the literal as a float. The README and the help of msgen schema
+// state this difference.
+func TestJSONSchemaAcceptsWholeFloats(t *testing.T) {
+	sch, _ := compileJSONSchema(t)
+	src := jsonSchemaBase + "services: extra: port: 9000.0\n"
+	if _, err := LoadSource("msgen.cue", []byte(src)); err == nil {
+		t.Fatalf("msgen accepts the port 9000.0, so the case tests nothing")
+	}
+	if err := sch.Validate(exportJSON(t, src)); err != nil {
+		t.Errorf("the JSON Schema rejects the port 9000.0, which the documentation says it accepts:\n%v", err)
+	}
+}
+
 func TestJSONSchemaDefaultsAreValid(t *testing.T) {
 	data, err := JSONSchema()
 	if err != nil {
@@ -312,4 +329,158 @@ func normalizeNumbers(v any) any {
 	var out any
 	_ = dec.Decode(&out)
 	return out
+}
+
+// Each list of the spec is one whose duplicate items msgen validate
+// rejects, so each carries uniqueItems in the JSON Schema. Each case is a
+// valid spec and the same spec with one item twice.
+func TestJSONSchemaUniqueLists(t *testing.T) {
+	sch, _ := compileJSONSchema(t)
+	tests := []struct {
+		// pointer is the JSON pointer of the list's schema.
+		pointer, valid, duplicate string
+	}{
+		{"/properties/targets", `targets: ["compose", "kubernetes"]`, `targets: ["compose", "compose"]`},
+		{"/$defs/Service/properties/routes", `services: extra: {port: 9000, routes: [{path: "/x"}, {path: "/y"}]}`, `services: extra: {port: 9000, routes: [{path: "/x"}, {path: "/x"}]}`},
+		{"/$defs/Route/properties/methods", `services: extra: {port: 9000, routes: [{path: "/x", methods: ["GET", "POST"]}]}`, `services: extra: {port: 9000, routes: [{path: "/x", methods: ["GET", "GET"]}]}`},
+		{"/$defs/Service/properties/publishes", `services: extra: {port: 9000, publishes: ["Placed", "Paid"]}`, `services: extra: {port: 9000, publishes: ["Placed", "Placed"]}`},
+		{"/$defs/Service/properties/subscribes", `services: extra: {port: 9000, publishes: ["Placed", "Paid"], subscribes: ["Placed", "Paid"]}`, `services: extra: {port: 9000, publishes: ["Placed", "Paid"], subscribes: ["Placed", "Placed"]}`},
+		{"/$defs/Service/properties/calls", `services: extra: {port: 9000, calls: ["orders", "more"]}, services: more: port: 9001`, `services: extra: {port: 9000, calls: ["orders", "orders"]}, services: more: port: 9001`},
+		{"/$defs/Service/properties/secrets", `services: extra: {port: 9000, secrets: ["API_KEY", "TOKEN"]}`, `services: extra: {port: 9000, secrets: ["API_KEY", "API_KEY"]}`},
+		{"/$defs/Saga/properties/steps", `sagas: place: {orchestrator: "orders", steps: [{service: "orders", action: "Reserve"}, {service: "orders", action: "Charge"}]}`, `sagas: place: {orchestrator: "orders", steps: [{service: "orders", action: "Reserve"}, {service: "orders", action: "Reserve"}]}`},
+		{"/$defs/Composition/properties/from", `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "more"]}`, `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "extra"]}`},
+		{"/$defs/Composition/properties/methods", `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "more"], methods: ["GET", "POST"]}`, `services: {extra: port: 9000, more: port: 9001}, compositions: details: {path: "/details", composer: "orders", from: ["extra", "more"], methods: ["GET", "GET"]}`},
+	}
+
+	data, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	lists, marked := map[string]bool{}, map[string]bool{}
+	collectLists(doc, "", lists, marked)
+	tested := map[string]bool{}
+	for _, tt := range tests {
+		tested[tt.pointer] = true
+	}
+	for _, pointer := range slices.Sorted(maps.Keys(lists)) {
+		if !tested[pointer] {
+			t.Errorf("no case tests the list %s: add one, and mark the list @msgen(unique) in the CUE schema when msgen validate rejects its duplicates", pointer)
+		}
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.pointer, func(t *testing.T) {
+			if !marked[tt.pointer] {
+				t.Errorf("the JSON Schema has no uniqueItems at %s", tt.pointer)
+			}
+
+			valid := jsonSchemaBase + tt.valid + "\n"
+			if _, err := LoadSource("msgen.cue", []byte(valid)); err != nil {
+				t.Fatalf("msgen rejects the spec without a duplicate, so the case tests nothing: %v", err)
+			}
+			if err := sch.Validate(exportJSON(t, valid)); err != nil {
+				t.Fatalf("the JSON Schema rejects the spec without a duplicate, so the case tests nothing: %v", err)
+			}
+
+			duplicate := jsonSchemaBase + tt.duplicate + "\n"
+			if _, err := LoadSource("msgen.cue", []byte(duplicate)); err == nil {
+				t.Errorf("msgen accepts the duplicate item:\n%s", duplicate)
+			}
+			if err := sch.Validate(exportJSON(t, duplicate)); err == nil {
+				t.Errorf("the JSON Schema accepts the duplicate item:\n%s", duplicate)
+			}
+		})
+	}
+}
+
+// collectLists records the JSON pointer of every array schema under node
+// in lists, and of those that set uniqueItems in marked.
+func collectLists(node any, pointer string, lists, marked map[string]bool) {
+	switch x := node.(type) {
+	case map[string]any:
+		if x["type"] == "array" {
+			lists[pointer] = true
+		}
+		if x["uniqueItems"] == true {
+			marked[pointer] = true
+		}
+		for key, child := range x {
+			if key == "default" || key == "const" || key == "enum" {
+				continue
+			}
+			escaped := strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+			collectLists(child, pointer+"/"+escaped, lists, marked)
+		}
+	case []any:
+		for i, child := range x {
+			collectLists(child, pointer+"/"+strconv.Itoa(i), lists, marked)
+		}
+	}
+}
+
+// Image references follow the grammar of Docker's distribution/reference
+// module, in msgen validate and in the JSON Schema alike.
+func TestImageReferences(t *testing.T) {
+	sch, _ := compileJSONSchema(t)
+	sha256 := strings.Repeat("0123456789abcdef", 4)
+	tests := []struct {
+		image string
+		valid bool
+	}{
+		{"kong", true},
+		{"kong:3.9", true},
+		{"registry.local:5000/kong:3.9", true},
+		{"localhost:5000/team/kong", true},
+		{"ghcr.io/org/team/image:v1.2.3-rc.1", true},
+		{"127.0.0.1:5000/kong:3.9", true},
+		{"[::1]:5000/kong:3.9", true},
+		{"Registry.Example.com/kong", true},
+		{"my_org/my__image.v2/a-b--c:latest", true},
+		{"kong:3.9_Final", true},
+		{"kong:" + strings.Repeat("t", 128), true},
+		{"postgres:17@sha256:" + sha256, true},
+		{"postgres@sha512:" + sha256 + sha256, true},
+		{"Kong:3.9", false},
+		{"registry.local:5000/Kong:3.9", false},
+		{"kong:", false},
+		{":3.9", false},
+		{"kong:.9", false},
+		{"kong:" + strings.Repeat("t", 129), false},
+		{"-kong", false},
+		{"kong-", false},
+		{"kong/", false},
+		{"team//kong", false},
+		{"a..b", false},
+		{"a___b", false},
+		{"registry.local:http/kong", false},
+		{"registry-.local/kong", false},
+		{"https://registry.local/kong", false},
+		{"kong:3.9 ", false},
+		{"kong@sha256:0123abcd", false},
+		{"kong@sha256:" + strings.ToUpper(sha256), false},
+		{"kong@md5:" + sha256[:32], false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.image, func(t *testing.T) {
+			src := fmt.Sprintf("%sgateway: kong: image: %q\n", jsonSchemaBase, tt.image)
+			_, loadErr := LoadSource("msgen.cue", []byte(src))
+			schemaErr := sch.Validate(exportJSON(t, src))
+			switch {
+			case tt.valid && loadErr != nil:
+				t.Errorf("msgen rejects a valid image reference: %v", loadErr)
+			case !tt.valid && loadErr == nil:
+				t.Errorf("msgen accepts an invalid image reference")
+			}
+			switch {
+			case tt.valid && schemaErr != nil:
+				t.Errorf("the JSON Schema rejects a valid image reference: %v", schemaErr)
+			case !tt.valid && schemaErr == nil:
+				t.Errorf("the JSON Schema accepts an invalid image reference")
+			}
+		})
+	}
 }

@@ -34,7 +34,8 @@ func Source() string {
 // Load reads the spec at path, validates it and returns the model with every
 // default filled in. When path's file declares a package, the other .cue
 // files of that package in the same directory are part of the spec too. An
-// invalid spec gives an Errors value listing every problem found.
+// invalid spec, or a path that names a YAML file, gives an Errors value
+// listing every problem found.
 func Load(path string) (*Spec, error) {
 	files, err := ReadFiles(path)
 	if err != nil {
@@ -84,6 +85,9 @@ func LoadFiles(files []SourceFile) (*Spec, error) {
 // other .cue files of that package in its directory, sorted by name. The
 // file at path comes first.
 func ReadFiles(path string) ([]SourceFile, error) {
+	if err := checkSpecFormat(path); err != nil {
+		return nil, err
+	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("read spec: %s is a directory: give the path of the spec file, such as %s", filepath.ToSlash(path), filepath.ToSlash(filepath.Join(path, "msgen.cue")))
 	}

@@ -117,6 +117,46 @@ func TestLoadCorrelationIDForms(t *testing.T) {
 	}
 }
 
+// Values shared through a hidden field or an open definition reach each
+// service that uses them, beside the schema's defaults.
+func TestLoadSharedValues(t *testing.T) {
+	spec := mustLoad(t, validBase+`
+_stateful: {data: pattern: "database-per-service", replicas: min: 2}
+#cqrs: {data: {pattern: "cqrs", ...}, ...}
+services: {
+	orders: _stateful & {port: 8081}
+	payments: {#cqrs, port: 8082}
+}
+`)
+	orders := spec.Services["orders"]
+	if orders.Data.Pattern != "database-per-service" || orders.Replicas.Min != 2 {
+		t.Errorf("orders data, replicas = %+v, %+v; want the values of _stateful", orders.Data, orders.Replicas)
+	}
+	if orders.Data.Image != "postgres:17" || orders.Replicas.Max != 2 {
+		t.Errorf("orders image, max replicas = %q, %d; want the schema's defaults postgres:17 and min", orders.Data.Image, orders.Replicas.Max)
+	}
+	payments := spec.Services["payments"]
+	if payments.Data.Pattern != "cqrs" || payments.Data.Engine != "postgres" {
+		t.Errorf("payments data = %+v; want the pattern of #cqrs and the default engine", payments.Data)
+	}
+}
+
+// A default that the user marks is taken where the schema's default is not
+// among the user's choices, or equals the user's default.
+func TestLoadUserDefaults(t *testing.T) {
+	spec := mustLoad(t, validBase+`
+mesh: *"none" | "istio"
+gateway: kong: port: *9000 | 9001
+services: orders: {port: *8081 | 8082, replicas: min: *2 | 3}
+`)
+	if spec.Mesh != "none" || spec.Gateway.Kong.Port != 9000 {
+		t.Errorf("mesh, gateway port = %q, %d; want none, 9000", spec.Mesh, spec.Gateway.Kong.Port)
+	}
+	if orders := spec.Services["orders"]; orders.Port != 8081 || orders.Replicas.Min != 2 {
+		t.Errorf("orders port, min replicas = %d, %d; want 8081, 2", orders.Port, orders.Replicas.Min)
+	}
+}
+
 func TestLoadCompositionAddsCalls(t *testing.T) {
 	spec := mustLoad(t, validBase+`
 services: {
@@ -304,6 +344,27 @@ func TestLoadPackageSpreadOverFiles(t *testing.T) {
 	}
 	if got := strings.Join(spec.ServiceNames(), ","); got != "orders,payments" {
 		t.Errorf("services = %s, want orders,payments from two files and nothing from package other", got)
+	}
+}
+
+func TestLoadRejectsYAML(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"msgen.yaml", "msgen.yml", "msgen.YML"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte("name: shop\nmodule: example.com/shop\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+
+			_, err := Load(path)
+			lines := errorLines(t, err)
+			display := filepath.ToSlash(path)
+			converted := strings.TrimSuffix(display, filepath.Ext(name)) + ".cue"
+			want := display + `: msgen reads specs in CUE or JSON, not YAML: convert the spec with "cue import ` + display + `", which writes ` + converted + `, or write it as JSON, then name the new file with --spec`
+			if len(lines) != 1 || lines[0] != want {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(lines, "\n"), want)
+			}
+		})
 	}
 }
 

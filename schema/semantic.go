@@ -1,12 +1,15 @@
 package schema
 
 import (
+	"cmp"
 	"fmt"
-	"golang.org/x/mod/module"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/token"
+	"golang.org/x/mod/module"
 )
 
 // semanticChecker checks the rules that span several fields: references
@@ -48,6 +51,17 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 // addAt records an error at the user's field named by parts, which are
 // strings for field names and ints for list indexes.
 func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
+	sels := selectors(parts)
+	e := Error{Path: pathString(sels), Message: fmt.Sprintf(format, args...)}
+	if pos := c.position(sels); pos.IsValid() {
+		e.File, e.Line, e.Column = pos.Filename(), pos.Line(), pos.Column()
+	}
+	c.errs = append(c.errs, e)
+}
+
+// selectors converts parts, strings for field names and ints for list
+// indexes, to a CUE path.
+func selectors(parts []any) []cue.Selector {
 	var sels []cue.Selector
 	for _, p := range parts {
 		switch p := p.(type) {
@@ -57,22 +71,23 @@ func (c *semanticChecker) addAt(parts []any, format string, args ...any) {
 			sels = append(sels, cue.Index(p))
 		}
 	}
+	return sels
+}
 
-	e := Error{Path: pathString(sels), Message: fmt.Sprintf(format, args...)}
-
-	// Use the deepest field that the user wrote, so that a missing field
-	// points at the struct that should contain it.
+// position returns the position of the deepest field of sels that the user
+// wrote, so that a missing field points at the struct that should contain
+// it.
+func (c *semanticChecker) position(sels []cue.Selector) token.Pos {
 	for n := len(sels); n >= 0; n-- {
 		v := c.user.LookupPath(cue.MakePath(sels[:n]...))
 		if !v.Exists() {
 			continue
 		}
 		if pos := v.Pos(); pos.IsValid() {
-			e.File, e.Line, e.Column = pos.Filename(), pos.Line(), pos.Column()
-			break
+			return pos
 		}
 	}
-	c.errs = append(c.errs, e)
+	return token.NoPos
 }
 
 // checkModule rejects a module path that the go command rejects as an
@@ -321,9 +336,11 @@ func (c *semanticChecker) checkDuplicates(at []any, list []string, noun string) 
 	}
 }
 
+// checkPorts reports each service whose port an earlier service in the spec
+// uses, at the later port, where the user most likely added the conflict.
 func (c *semanticChecker) checkPorts() {
 	byPort := map[int]string{}
-	for _, svc := range c.spec.SortedServices() {
+	for _, svc := range c.servicesInSpecOrder("port") {
 		if svc.Port == 0 {
 			continue // invalid or missing, reported by the structural check
 		}
@@ -338,6 +355,26 @@ func (c *semanticChecker) checkPorts() {
 	if kong.AdminPort != 0 && kong.AdminPort == kong.Port {
 		c.addAt([]any{"gateway", "kong", "adminPort"}, "the admin port %d is the same as the proxy port: choose another port", kong.AdminPort)
 	}
+}
+
+// servicesInSpecOrder returns the services in the order in which the spec
+// declares their field, by file, line and column, and by name where the
+// positions are equal, as for a field that several services share.
+func (c *semanticChecker) servicesInSpecOrder(field string) []*Service {
+	services := c.spec.SortedServices()
+	positions := make(map[string]token.Pos, len(services))
+	for _, svc := range services {
+		positions[svc.Name] = c.position(selectors([]any{"services", svc.Name, field}))
+	}
+	slices.SortStableFunc(services, func(a, b *Service) int {
+		pa, pb := positions[a.Name], positions[b.Name]
+		return cmp.Or(
+			strings.Compare(pa.Filename(), pb.Filename()),
+			cmp.Compare(pa.Line(), pb.Line()),
+			cmp.Compare(pa.Column(), pb.Column()),
+		)
+	})
+	return services
 }
 
 func (c *semanticChecker) checkReplicas() {

@@ -30,12 +30,14 @@ attributes are the advice that error messages give.
 With --format jsonschema it prints the same schema as a JSON Schema (draft
 2020-12) of the spec's JSON form, for editors that check JSON as it is typed.
 The JSON Schema checks the shape of each entry: field names, types,
-enumerations, bounds and name patterns. It cannot express the rules across
-entries, which only msgen validate checks: that calls, saga steps,
-compositions and shared databases name declared entries, that every
-subscribed event has a publisher, that ports and routes do not clash, that
-calls form no cycle, and that names avoid what Go, the go command and msgen
-reserve.`,
+enumerations, bounds, name patterns and lists without duplicate items.
+It cannot express the rules across entries, which only msgen validate
+checks: that calls, saga steps, compositions and shared databases name
+declared entries, that every subscribed event has a publisher, that ports
+and routes do not clash, that calls form no cycle, and that names avoid
+what Go, the go command and msgen reserve. It also accepts a whole number
+written as a float, such as 8081.0, where msgen validate requires an
+integer written without a decimal point.`,
 		Example: `  msgen schema
   msgen schema --format jsonschema > msgen.schema.json`,
 		Args: noArgs,
