@@ -340,10 +340,32 @@ func mergeFile(c Change, f File) (Change, manifestEntry, error) {
 
 // modeAction returns "unchanged", or "mode" when only the mode differs.
 func modeAction(c Change, reason string) (Action, string) {
-	if c.OldMode != c.NewMode {
-		return ActionMode, fmt.Sprintf("mode changed from %s to %s", formatMode(c.OldMode), formatMode(c.NewMode))
+	if c.ModeChanged() {
+		return ActionMode, fmt.Sprintf("mode changed from %s to %s", GitMode(c.OldMode), GitMode(c.NewMode))
 	}
 	return ActionUnchanged, reason
+}
+
+// ModeChanged reports whether the file on disk and the file that generate
+// writes differ in the mode that Git records. Git records only whether the
+// owner may execute a file, so other permission bits, such as the group
+// write bit of a checkout made with umask 002, are no drift.
+func (c Change) ModeChanged() bool {
+	return executable(c.OldMode) != executable(c.NewMode)
+}
+
+func executable(mode fs.FileMode) bool {
+	return mode&0o100 != 0
+}
+
+// GitMode returns the mode that Git records for a regular file with the
+// given permissions, as its diffs print it: 100755 when the owner may
+// execute the file, else 100644.
+func GitMode(mode fs.FileMode) string {
+	if executable(mode) {
+		return "100755"
+	}
+	return "100644"
 }
 
 // checkUncommitted marks c with conflict, or only notes it in the reason

@@ -179,3 +179,30 @@ func TestPlanUncommittedAdoption(t *testing.T) {
 		t.Errorf("with --force: conflict %q; want none", c.Conflict)
 	}
 }
+
+func TestModeChangedComparesExecutableBit(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		old, new fs.FileMode
+		changed  bool
+		gitOld   string
+	}{
+		{"same mode", 0o644, 0o644, false, "100644"},
+		{"group write from umask 002", 0o664, 0o644, false, "100644"},
+		{"read only", 0o444, 0o644, false, "100644"},
+		{"owner executable", 0o744, 0o644, true, "100755"},
+		{"owner only, executable", 0o700, 0o644, true, "100755"},
+		{"executable by others only", 0o645, 0o644, false, "100644"},
+		{"executable bit cleared", 0o664, 0o755, true, "100644"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Change{OldMode: tc.old, NewMode: tc.new}
+			if got := c.ModeChanged(); got != tc.changed {
+				t.Errorf("ModeChanged from %04o to %04o = %v, want %v", tc.old, tc.new, got, tc.changed)
+			}
+			if got := GitMode(tc.old); got != tc.gitOld {
+				t.Errorf("GitMode(%04o) = %s, want %s", tc.old, got, tc.gitOld)
+			}
+		})
+	}
+}

@@ -97,14 +97,14 @@ func writePatch(w io.Writer, plan *generator.Plan, color bool) {
 		var body string
 		switch c.Action {
 		case generator.ActionCreate:
-			fmt.Fprintf(&header, "new file mode %s\n", gitMode(c.NewMode))
+			fmt.Fprintf(&header, "new file mode %s\n", generator.GitMode(c.NewMode))
 			body = textdiff.Unified("/dev/null", "b/"+c.Path, nil, c.New)
 		case generator.ActionDelete:
-			fmt.Fprintf(&header, "deleted file mode %s\n", gitMode(c.OldMode))
+			fmt.Fprintf(&header, "deleted file mode %s\n", generator.GitMode(c.OldMode))
 			body = textdiff.Unified("a/"+c.Path, "/dev/null", c.Old, nil)
 		case generator.ActionUpdate, generator.ActionMode:
-			if c.OldMode != c.NewMode {
-				fmt.Fprintf(&header, "old mode %s\nnew mode %s\n", gitMode(c.OldMode), gitMode(c.NewMode))
+			if c.ModeChanged() {
+				fmt.Fprintf(&header, "old mode %s\nnew mode %s\n", generator.GitMode(c.OldMode), generator.GitMode(c.NewMode))
 			}
 			body = textdiff.Unified("a/"+c.Path, "b/"+c.Path, c.Old, c.New)
 		default:
@@ -117,11 +117,6 @@ func writePatch(w io.Writer, plan *generator.Plan, color bool) {
 		}
 		writeColored(w, body, color)
 	}
-}
-
-// gitMode writes a file mode as Git's diff headers do, such as 100644.
-func gitMode(mode os.FileMode) string {
-	return fmt.Sprintf("100%03o", mode.Perm())
 }
 
 // ANSI escape sequences for the colours of a diff.
