@@ -47,6 +47,9 @@ const (
 	// ConflictBaseMissing is a --merge whose base, the version msgen last
 	// wrote, is not in the Git object store.
 	ConflictBaseMissing Conflict = "base-missing"
+	// ConflictUnresolved is a managed file that still contains the
+	// conflict markers of a merge. Only --force gets past it.
+	ConflictUnresolved Conflict = "unresolved"
 )
 
 // Repository is the Git repository around the output directory, which
@@ -255,6 +258,17 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 	case bytes.Equal(c.Old, f.Data):
 		c.Action, c.Reason = modeAction(c, "up to date")
 		return c, entry, nil
+	case HasConflictMarkers(c.Old):
+		// Merging again would take the markers for the user's edit and
+		// record them as merged.
+		c.Action = ActionUpdate
+		c.Reason = "contains the conflict markers of a merge"
+		if opts.Force {
+			c.Reason += "; overwritten by --force"
+		} else {
+			c.Conflict = ConflictUnresolved
+		}
+		return c, entry, nil
 	case customized && !renderingChanged:
 		// A merge result that the spec has not changed since.
 		c.New = c.Old
@@ -319,11 +333,7 @@ func mergeFile(c Change, f File) (Change, manifestEntry, error) {
 		return c, entry, nil
 	}
 
-	merged, conflicts := textdiff.Merge(c.Base, c.Old, f.Data, textdiff.Labels{
-		Ours:   "yours",
-		Base:   "msgen, last written",
-		Theirs: "msgen, new",
-	})
+	merged, conflicts := textdiff.Merge(c.Base, c.Old, f.Data, mergeLabels)
 	c.New, c.Merged, c.MergeConflicts = merged, true, conflicts
 	c.Reason += "; merged"
 	if conflicts == 0 {
@@ -336,6 +346,34 @@ func mergeFile(c Change, f File) (Change, manifestEntry, error) {
 		c.Action, c.Reason = modeAction(c, c.Reason)
 	}
 	return c, entry, nil
+}
+
+// mergeLabels name the three versions in the conflict markers of a merge.
+var mergeLabels = textdiff.Labels{
+	Ours:   "yours",
+	Base:   "msgen, last written",
+	Theirs: "msgen, new",
+}
+
+// HasConflictMarkers reports whether data contains a line that is one of
+// the labelled conflict markers that a merge of msgen writes, such as
+// "<<<<<<< yours". The "=======" line alone does not count, because
+// Markdown underlines headings with it.
+func HasConflictMarkers(data []byte) bool {
+	markers := []string{
+		"<<<<<<< " + mergeLabels.Ours,
+		"||||||| " + mergeLabels.Base,
+		">>>>>>> " + mergeLabels.Theirs,
+	}
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimRight(line, "\r\n")
+		for _, marker := range markers {
+			if string(line) == marker {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // modeAction returns "unchanged", or "mode" when only the mode differs.

@@ -206,3 +206,27 @@ func TestModeChangedComparesExecutableBit(t *testing.T) {
 		})
 	}
 }
+
+func TestHasConflictMarkers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want bool
+	}{
+		{"no markers", "a: 1\nb: 2\n", false},
+		{"whole conflict", "a\n<<<<<<< yours\nb\n||||||| msgen, last written\nc\n=======\nd\n>>>>>>> msgen, new\n", true},
+		{"only the closing marker left", "a\nd\n>>>>>>> msgen, new\ne\n", true},
+		{"only the base marker left", "||||||| msgen, last written\n", true},
+		{"marker without final newline", "a\n<<<<<<< yours", true},
+		{"marker with CRLF", "a\r\n<<<<<<< yours\r\n", true},
+		{"Markdown heading underline", "Title\n=======\n\ntext\n", false},
+		{"Git's own labels", "<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> main\n", false},
+		{"marker quoted inside a line", "# write <<<<<<< yours to mark a conflict\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := HasConflictMarkers([]byte(tc.data)); got != tc.want {
+				t.Errorf("HasConflictMarkers(%q) = %v, want %v", tc.data, got, tc.want)
+			}
+		})
+	}
+}

@@ -50,6 +50,15 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 		fmt.Fprintln(io.Err, "keep the edits with msgen generate --merge, overwrite or delete the files with --force, or revert the edits")
 	}
 
+	if changes := groups[generator.ConflictUnresolved]; len(changes) > 0 {
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s the conflict markers of a merge:\n",
+			outName, countNoun(len(changes), "managed file still contains", "managed files still contain"))
+		for _, c := range changes {
+			fmt.Fprintf(io.Err, "  %s\n", c.Path)
+		}
+		fmt.Fprintf(io.Err, "resolve each conflict between the \"<<<<<<< yours\" and \">>>>>>> msgen, new\" lines and delete the marker lines, then run msgen generate --merge to record the result, or overwrite %s with the new rendering with --force\n", pronoun(len(changes)))
+	}
+
 	if changes := groups[generator.ConflictUncommitted]; len(changes) > 0 {
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s changes that are not committed to Git, and the manifest does not record what msgen last wrote to %s:\n",
 			outName, countNoun(len(changes), "managed file has", "managed files have"), pronoun(len(changes)))
