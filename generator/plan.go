@@ -25,6 +25,10 @@ const (
 	ActionMode      Action = "mode"      // change only the mode
 	ActionUnchanged Action = "unchanged" // leave a managed file that is up to date
 	ActionKeep      Action = "keep"      // leave a scaffolded file, which belongs to the user
+	// ActionMerged leaves a managed file that holds a clean merge of the
+	// user's edits, which the rendering has not changed since. The file
+	// differs from the rendering, but it is no drift.
+	ActionMerged Action = "merged"
 )
 
 // Conflict is the reason why generate may not carry out a change.
@@ -129,7 +133,7 @@ type Plan struct {
 // write: a file would be created, changed or deleted, or a conflict stops it.
 func (p *Plan) Drift() bool {
 	for _, c := range p.Changes {
-		if c.Conflict != NoConflict || (c.Action != ActionUnchanged && c.Action != ActionKeep) {
+		if c.Conflict != NoConflict || (c.Action != ActionUnchanged && c.Action != ActionKeep && c.Action != ActionMerged) {
 			return true
 		}
 	}
@@ -269,10 +273,17 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 			c.Conflict = ConflictUnresolved
 		}
 		return c, entry, nil
+	case customized && !renderingChanged && opts.Force:
+		c.Action = ActionUpdate
+		c.Reason = "contains your merged edits; overwritten by --force"
+		return c, entry, nil
 	case customized && !renderingChanged:
 		// A merge result that the spec has not changed since.
 		c.New = c.Old
-		c.Action, c.Reason = modeAction(c, "up to date, with your merged edits")
+		c.Action, c.Reason = modeAction(c, "contains your merged edits, which differ from msgen's rendering")
+		if c.Action == ActionUnchanged {
+			c.Action = ActionMerged
+		}
 		return c, *prev, nil
 	case intact && !customized:
 		c.Action = ActionUpdate

@@ -161,6 +161,15 @@ func TestPlanHandEditAndMerge(t *testing.T) {
 	if plan.Drift() {
 		t.Errorf("after a clean merge: drift %+v", plan.Changes)
 	}
+	if c := planOf(t, dir, []File{v2}, PlanOptions{Repository: repo})["a.yml"]; c.Action != ActionMerged {
+		t.Errorf("after a clean merge: action %s; want %s", c.Action, ActionMerged)
+	}
+
+	// --force replaces the merged edits with the rendering.
+	c = planOf(t, dir, []File{v2}, PlanOptions{Repository: repo, Force: true})["a.yml"]
+	if c.Action != ActionUpdate || string(c.New) != string(v2.Data) {
+		t.Errorf("--force after a clean merge: %s to %q; want update to the rendering", c.Action, c.New)
+	}
 }
 
 func TestPlanUncommittedAdoption(t *testing.T) {

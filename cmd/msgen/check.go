@@ -40,11 +40,14 @@ conflict that would stop generate on stderr, and exits 1.
 Drift is a file that generate would create, update, delete or change the
 mode of: the spec or msgen changed, or a managed file was edited, deleted
 or made executable by hand. The manifest, .msgen/manifest.json, counts too.
-Scaffolded files are the user's and never drift.
+Scaffolded files are the user's and never drift. Neither is a managed file
+that holds a clean merge of the user's edits (generate --merge), which the
+rendering has not changed since: check names it in a note on stderr, and
+generate --force replaces it with the rendering.
 
 --format json prints a report of every file instead: its path, class
-(managed or scaffolded), action (create, update, delete, mode, unchanged or
-keep), the reason, and the conflict, if any.`,
+(managed or scaffolded), action (create, update, delete, mode, unchanged,
+keep or merged), the reason, and the conflict, if any.`,
 		Example: `  # In CI, after checkout
   msgen check
 
@@ -123,6 +126,8 @@ func printCheckNotes(io *streams, plan *generator.Plan) {
 			fmt.Fprintf(io.Err, "msgen: conflict: %s: %s\n", c.Path, c.Reason)
 		case c.Action == generator.ActionKeep && c.Removed:
 			fmt.Fprintf(io.Err, "msgen: note: %s: %s\n", c.Path, c.Reason)
+		case c.Action == generator.ActionMerged:
+			fmt.Fprintf(io.Err, "msgen: note: %s: %s; msgen generate --force replaces them with the rendering\n", c.Path, c.Reason)
 		}
 	}
 }
@@ -131,6 +136,16 @@ func printCheckNotes(io *streams, plan *generator.Plan) {
 // action differ and what to run.
 func printCheckSummary(io *streams, specPath, outName string, plan *generator.Plan) {
 	if !plan.Drift() {
+		merged := 0
+		for _, c := range plan.Changes {
+			if c.Action == generator.ActionMerged {
+				merged++
+			}
+		}
+		if merged > 0 {
+			fmt.Fprintf(io.Err, "msgen: no drift: %s matches %s; %s merged edits\n", outName, specPath, countNoun(merged, "managed file contains", "managed files contain"))
+			return
+		}
 		fmt.Fprintf(io.Err, "msgen: no drift: %s matches %s\n", outName, specPath)
 		return
 	}
@@ -183,7 +198,7 @@ func writeReport(io *streams, specPath, outName string, plan *generator.Plan) er
 		Summary: map[string]int{"conflict": 0},
 		Files:   []reportFile{},
 	}
-	for _, a := range []generator.Action{generator.ActionCreate, generator.ActionUpdate, generator.ActionDelete, generator.ActionMode, generator.ActionUnchanged, generator.ActionKeep} {
+	for _, a := range []generator.Action{generator.ActionCreate, generator.ActionUpdate, generator.ActionDelete, generator.ActionMode, generator.ActionUnchanged, generator.ActionKeep, generator.ActionMerged} {
 		report.Summary[string(a)] = 0
 	}
 	for _, c := range plan.Changes {

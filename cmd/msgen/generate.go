@@ -74,7 +74,7 @@ without --force either. Nothing is written when the spec is invalid.
 	cmd.Flags().StringVar(&opts.specPath, "spec", "msgen.cue", "spec `file` to read")
 	cmd.Flags().StringVar(&opts.outDir, "out", "", "output `directory` (default: the spec's directory)")
 	cmd.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "list each file and what was done with it")
-	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite and delete managed files that were edited by hand or have uncommitted changes")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite and delete managed files that were edited by hand, hold merged edits or have uncommitted changes")
 	cmd.Flags().BoolVar(&opts.merge, "merge", false, "keep hand edits of managed files with a three-way merge; conflicts get markers")
 	cmd.Flags().BoolVar(&opts.check, "check", false, "write nothing; exit 1 and print the diff when files differ from the spec")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "report `format` of --check: text or json")
