@@ -54,6 +54,10 @@ const (
 	// ConflictUnresolved is a managed file that still contains the
 	// conflict markers of a merge. Only --force gets past it.
 	ConflictUnresolved Conflict = "unresolved"
+	// ConflictNotInManifest is a file with msgen's marker that the manifest
+	// does not list, such as a generated file that the user copied and
+	// edited. Only --force overwrites it.
+	ConflictNotInManifest Conflict = "not-in-manifest"
 )
 
 // Repository is the Git repository around the output directory, which
@@ -173,6 +177,12 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Without a manifest, the directory was generated before msgen kept
+	// one, or not at all: files with the marker are adopted then.
+	adopt := old == nil
+	if old == nil {
+		old = &manifest{}
+	}
 	previous := map[string]manifestEntry{}
 	for _, e := range old.Files {
 		previous[e.Path] = e
@@ -187,7 +197,7 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 		if known {
 			prev = &e
 		}
-		c, entry, err := planFile(tree, f, prev, opts)
+		c, entry, err := planFile(tree, f, prev, adopt, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -222,8 +232,9 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 }
 
 // planFile decides what to do with one rendered file and returns the
-// manifest entry to record for it.
-func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change, manifestEntry, error) {
+// manifest entry to record for it. adopt is true when there is no manifest,
+// so that a file with the marker is taken for msgen's own.
+func planFile(tree *tree, f File, prev *manifestEntry, adopt bool, opts PlanOptions) (Change, manifestEntry, error) {
 	c := Change{Path: f.Path, Ownership: f.Ownership, New: f.Data, NewMode: f.Mode.Perm(), rendered: f.Data}
 	entry := newEntry(f, f.Data, f.Data)
 	if err := tree.load(&c); err != nil {
@@ -294,13 +305,24 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 		c.Reason = "exists, but msgen did not generate it"
 		c.Conflict = ConflictNotGenerated
 		return c, entry, nil
-	case prev == nil:
-		// A file with the marker that the manifest does not list, such as
+	case prev == nil && adopt:
+		// A file with the marker in a directory without a manifest, such as
 		// one generated before msgen wrote manifests: it is adopted, unless
 		// Git holds uncommitted changes to it.
 		c.Action = ActionUpdate
 		c.Reason = "carries msgen's marker; adopted into the manifest"
 		return c, entry, checkUncommitted(&c, opts, ConflictUncommitted)
+	case prev == nil:
+		// The manifest lists every file that msgen wrote, so msgen did not
+		// write this one here.
+		c.Action = ActionUpdate
+		c.Reason = "carries msgen's marker, but the manifest does not list it"
+		if opts.Force {
+			c.Reason += "; overwritten by --force"
+		} else {
+			c.Conflict = ConflictNotInManifest
+		}
+		return c, entry, nil
 	}
 
 	// The file was edited by hand since msgen wrote it, or it holds a
@@ -568,15 +590,15 @@ func (t *tree) load(c *Change) error {
 	return nil
 }
 
-// readManifest reads the manifest of the last run, or returns an empty one
-// when there is none.
+// readManifest reads the manifest of the last run, or returns nil when
+// there is none.
 func (t *tree) readManifest() (*manifest, error) {
 	if t.root == nil {
-		return &manifest{}, nil
+		return nil, nil
 	}
 	data, err := t.root.ReadFile(filepath.FromSlash(ManifestPath))
 	if errors.Is(err, fs.ErrNotExist) {
-		return &manifest{}, nil
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ManifestPath, err)

@@ -239,3 +239,29 @@ func TestHasConflictMarkers(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanUnlistedMarkedFileWithManifest(t *testing.T) {
+	dir := t.TempDir()
+	plan, err := NewPlan(dir, []File{managedFile("a.yml", "a: 1\n")}, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	copied := managedFile("b.yml", "copied: 1\n")
+	if err := os.WriteFile(filepath.Join(dir, "b.yml"), copied.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{managedFile("a.yml", "a: 1\n"), managedFile("b.yml", "b: 1\n")}
+
+	for _, opts := range []PlanOptions{{}, {Merge: true}} {
+		if c := planOf(t, dir, files, opts)["b.yml"]; c.Conflict != ConflictNotInManifest {
+			t.Errorf("marked file missing from the manifest, merge %v: conflict %q; want %q", opts.Merge, c.Conflict, ConflictNotInManifest)
+		}
+	}
+	c := planOf(t, dir, files, PlanOptions{Force: true})["b.yml"]
+	if c.Conflict != NoConflict || c.Action != ActionUpdate {
+		t.Errorf("with --force: %s, conflict %q; want update without conflict", c.Action, c.Conflict)
+	}
+}

@@ -59,6 +59,16 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 		fmt.Fprintf(io.Err, "resolve each conflict between the \"<<<<<<< yours\" and \">>>>>>> msgen, new\" lines and delete the marker lines, then run msgen generate --merge to record the result, or overwrite %s with the new rendering with --force\n", pronoun(len(changes)))
 	}
 
+	if changes := groups[generator.ConflictNotInManifest]; len(changes) > 0 {
+		n := len(changes)
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s msgen's marker, but the manifest does not list %s, so msgen did not write %s here: %s a generated file that was copied and edited:\n",
+			outName, countNoun(n, "file carries", "files carry"), pronoun(n), pronoun(n), oneOrMany(n, "it may be", "they may be"))
+		for _, c := range changes {
+			fmt.Fprintf(io.Err, "  %s\n", c.Path)
+		}
+		fmt.Fprintf(io.Err, "move any code you need into a file of your own, then delete %s, or overwrite %s with --force\n", pronoun(n), pronoun(n))
+	}
+
 	if changes := groups[generator.ConflictUncommitted]; len(changes) > 0 {
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s changes that are not committed to Git, and the manifest does not record what msgen last wrote to %s:\n",
 			outName, countNoun(len(changes), "managed file has", "managed files have"), pronoun(len(changes)))
@@ -195,6 +205,14 @@ func pronoun(n int) string {
 		return "it"
 	}
 	return "them"
+}
+
+// oneOrMany returns one when n is 1, else many.
+func oneOrMany(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // countNoun returns "1 " and one, or n and many.
