@@ -144,6 +144,12 @@ func (p *Plan) Drift() bool {
 	return false
 }
 
+// InGit reports whether the output directory is inside a Git repository,
+// which --merge needs for the bases of its merges.
+func (p *Plan) InGit() bool {
+	return p.repository != nil
+}
+
 // Conflicts returns the changes that stop generate.
 func (p *Plan) Conflicts() []Change {
 	var out []Change

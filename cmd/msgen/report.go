@@ -38,16 +38,30 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s\n", outName, err)
 	}
 
-	if changes := groups[generator.ConflictEdited]; len(changes) > 0 {
+	var edited, removed []generator.Change
+	for _, c := range groups[generator.ConflictEdited] {
+		if c.Removed {
+			removed = append(removed, c)
+		} else {
+			edited = append(edited, c)
+		}
+	}
+	if n := len(edited); n > 0 {
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s edited by hand since msgen wrote %s:\n",
-			outName, countNoun(len(changes), "managed file was", "managed files were"), pronoun(len(changes)))
-		for _, c := range changes {
-			fmt.Fprintf(io.Err, "  %s: %s\n", c.Path, c.Reason)
+			outName, countNoun(n, "managed file was", "managed files were"), pronoun(n))
+		printHandEdits(io, edited, color)
+		if plan.InGit() {
+			fmt.Fprintf(io.Err, "keep the edits with msgen generate --merge, overwrite %s with --force, or revert the edits\n", pronoun(n))
+		} else {
+			fmt.Fprintf(io.Err, "overwrite %s with --force, or revert the edits; --merge cannot keep them here, because it reads the version that msgen last wrote from Git, and %s is not in a Git repository\n", pronoun(n), outName)
 		}
-		for _, c := range changes {
-			writeHandEdit(io.Err, c, color)
-		}
-		fmt.Fprintln(io.Err, "keep the edits with msgen generate --merge, overwrite or delete the files with --force, or revert the edits")
+	}
+	if n := len(removed); n > 0 {
+		// A file that is no longer rendered has nothing to merge with.
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s edited by hand:\n",
+			outName, countNoun(n, "managed file that msgen no longer generates was", "managed files that msgen no longer generates were"))
+		printHandEdits(io, removed, color)
+		fmt.Fprintf(io.Err, "generate deletes %s, and --merge has nothing to merge the edits with: move the code you need into a file of your own, then delete %s, or let msgen generate --force delete %s\n", pronoun(n), pronoun(n), pronoun(n))
 	}
 
 	if changes := groups[generator.ConflictUnresolved]; len(changes) > 0 {
@@ -85,6 +99,16 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 			fmt.Fprintf(io.Err, "  %s (Git blob %s)\n", c.Path, c.BaseHash)
 		}
 		fmt.Fprintln(io.Err, "the object store holds that version once msgen's output is committed, before anyone edits it; revert the edits, or overwrite them with --force")
+	}
+}
+
+// printHandEdits lists changes with their reasons, then shows each edit.
+func printHandEdits(io *streams, changes []generator.Change, color bool) {
+	for _, c := range changes {
+		fmt.Fprintf(io.Err, "  %s: %s\n", c.Path, c.Reason)
+	}
+	for _, c := range changes {
+		writeHandEdit(io.Err, c, color)
 	}
 }
 
