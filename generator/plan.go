@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/msgen-dev/msgen/internal/textdiff"
 )
@@ -43,6 +44,9 @@ const (
 	ConflictNotGenerated Conflict = "not-generated"
 	// ConflictNotRegular is a directory or other non-regular file in the way.
 	ConflictNotRegular Conflict = "not-regular"
+	// ConflictNotDirectory is a file where msgen needs a directory: a
+	// parent of the file to write, named by Change.BlockedBy.
+	ConflictNotDirectory Conflict = "not-directory"
 	// ConflictEdited is a managed file edited by hand since msgen wrote it.
 	ConflictEdited Conflict = "edited"
 	// ConflictUncommitted is a managed file that the manifest does not know,
@@ -95,6 +99,9 @@ type Change struct {
 	// Reason explains the action, or the conflict, in a few words.
 	Reason   string
 	Conflict Conflict
+	// BlockedBy is the path of the file that stands where a parent
+	// directory should be, for ConflictNotDirectory.
+	BlockedBy string
 
 	// Exists reports whether the file exists; Old and OldMode are its
 	// content and mode then.
@@ -248,6 +255,10 @@ func planFile(tree *tree, f File, prev *manifestEntry, adopt bool, opts PlanOpti
 	}
 
 	switch {
+	case c.Conflict == ConflictNotDirectory:
+		c.Action = ActionCreate
+		c.Reason = notDirectoryReason(c)
+		return c, entry, nil
 	case !c.Exists:
 		c.Action = ActionCreate
 		c.Reason = "new file"
@@ -521,6 +532,10 @@ func serviceOf(p string) (string, bool) {
 	return name, ok
 }
 
+func notDirectoryReason(c Change) string {
+	return c.BlockedBy + " is a file, where msgen needs a directory"
+}
+
 // planManifest decides what to do with the manifest itself.
 func planManifest(tree *tree, data []byte) (Change, error) {
 	c := Change{Path: ManifestPath, Ownership: Managed, New: data, NewMode: 0o644, rendered: data}
@@ -528,6 +543,8 @@ func planManifest(tree *tree, data []byte) (Change, error) {
 		return c, err
 	}
 	switch {
+	case c.Conflict == ConflictNotDirectory:
+		c.Action, c.Reason = ActionCreate, notDirectoryReason(c)
 	case !c.Exists:
 		c.Action, c.Reason = ActionCreate, "new file"
 	case c.Conflict != NoConflict:
@@ -565,15 +582,27 @@ func (t *tree) close() {
 }
 
 // load fills in what c.Path is on disk: whether it exists, and its content
-// and mode, or a not-regular conflict.
+// and mode, or a not-regular or not-directory conflict.
 func (t *tree) load(c *Change) error {
 	if t.root == nil {
 		return nil
 	}
 	name := filepath.FromSlash(c.Path)
 	info, err := t.root.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// A missing file may still be impossible to write, when a file
+		// stands where one of its parent directories should be.
+		blocker, blockerErr := t.fileInPath(name)
+		if blockerErr != nil {
+			return fmt.Errorf("check %q: %w", c.Path, blockerErr)
+		}
+		if blocker != "" {
+			c.Conflict, c.BlockedBy = ConflictNotDirectory, blocker
+			return nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 	}
 	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
 		// os.Root exports no sentinel for this error, only its text.
@@ -596,6 +625,26 @@ func (t *tree) load(c *Change) error {
 	return nil
 }
 
+// fileInPath returns the slash-separated path of the nearest parent of name
+// that exists but is not a directory, or "" when there is none.
+func (t *tree) fileInPath(name string) (string, error) {
+	for dir := filepath.Dir(name); dir != "."; dir = filepath.Dir(dir) {
+		// Stat follows symbolic links, so a link to a directory is one.
+		info, err := t.root.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+			continue
+		case err != nil:
+			return "", err
+		case info.IsDir():
+			return "", nil
+		default:
+			return filepath.ToSlash(dir), nil
+		}
+	}
+	return "", nil
+}
+
 // readManifest reads the manifest of the last run, or returns nil when
 // there is none.
 func (t *tree) readManifest() (*manifest, error) {
@@ -603,7 +652,9 @@ func (t *tree) readManifest() (*manifest, error) {
 		return nil, nil
 	}
 	data, err := t.root.ReadFile(filepath.FromSlash(ManifestPath))
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// A file in place of the manifest's directory is a conflict of the
+		// manifest's change, which planManifest finds.
 		return nil, nil
 	}
 	if err != nil {

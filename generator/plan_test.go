@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -263,5 +264,31 @@ func TestPlanUnlistedMarkedFileWithManifest(t *testing.T) {
 	c := planOf(t, dir, files, PlanOptions{Force: true})["b.yml"]
 	if c.Conflict != NoConflict || c.Action != ActionUpdate {
 		t.Errorf("with --force: %s, conflict %q; want update without conflict", c.Action, c.Conflict)
+	}
+}
+
+func TestPlanFileInPlaceOfDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{managedFile("a/b/c.yml", "c: 1\n"), managedFile("a/d.yml", "d: 1\n"), managedFile("e.yml", "e: 1\n")}
+
+	for _, opts := range []PlanOptions{{}, {Force: true}} {
+		changes := planOf(t, dir, files, opts)
+		for _, p := range []string{"a/b/c.yml", "a/d.yml"} {
+			if c := changes[p]; c.Conflict != ConflictNotDirectory || c.BlockedBy != "a" {
+				t.Errorf("%s, force %v: conflict %q blocked by %q; want %q blocked by \"a\"", p, opts.Force, c.Conflict, c.BlockedBy, ConflictNotDirectory)
+			}
+		}
+		if c := changes["e.yml"]; c.Conflict != NoConflict || c.Action != ActionCreate {
+			t.Errorf("e.yml, force %v: %s, conflict %q; want create without conflict", opts.Force, c.Action, c.Conflict)
+		}
+	}
+
+	_, err := Write(dir, files)
+	var conflictErr *ConflictError
+	if !errors.As(err, &conflictErr) || len(conflictErr.Paths) != 1 || conflictErr.Paths[0] != "a (a file, where msgen needs a directory)" {
+		t.Errorf("Write error = %v; want one conflict naming the file a", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -52,6 +53,20 @@ func (e *ConflictError) Error() string {
 	return b.String()
 }
 
+// InTheWay describes the file that stops the change c, which msgen did not
+// generate, for a list of such files: its path, and what it is when that is
+// not a regular file. For ConflictNotDirectory, the file is the parent of
+// c.Path that stands where a directory should be.
+func InTheWay(c Change) string {
+	switch c.Conflict {
+	case ConflictNotRegular:
+		return c.Path + " (not a regular file)"
+	case ConflictNotDirectory:
+		return c.BlockedBy + " (a file, where msgen needs a directory)"
+	}
+	return c.Path
+}
+
 // Write writes files under dir with a plan of default options: see NewPlan
 // and Apply. It returns a *ConflictError, and writes nothing, when any
 // file stops the plan.
@@ -64,15 +79,13 @@ func Write(dir string, files []File) (*WriteResult, error) {
 		var paths []string
 		for _, c := range conflicts {
 			switch c.Conflict {
-			case ConflictNotRegular:
-				paths = append(paths, c.Path+" (not a regular file)")
-			case ConflictNotGenerated:
-				paths = append(paths, c.Path)
+			case ConflictNotRegular, ConflictNotGenerated, ConflictNotDirectory:
+				paths = append(paths, InTheWay(c))
 			default:
 				paths = append(paths, c.Path+" ("+c.Reason+")")
 			}
 		}
-		return nil, &ConflictError{Paths: paths}
+		return nil, &ConflictError{Paths: slices.Compact(paths)}
 	}
 	return plan.Apply()
 }

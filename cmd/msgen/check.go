@@ -120,8 +120,15 @@ func runCheck(opts *checkOptions) error {
 // that would stop generate, and the scaffolded files of services that left
 // the spec, which generate keeps.
 func printCheckNotes(io *streams, plan *generator.Plan) {
+	blockers := map[string]bool{}
 	for _, c := range plan.Changes {
 		switch {
+		case c.Conflict == generator.ConflictNotDirectory:
+			// One file in place of a directory blocks every file under it.
+			if !blockers[c.BlockedBy] {
+				blockers[c.BlockedBy] = true
+				fmt.Fprintf(io.Err, "msgen: conflict: %s: a file, where msgen needs a directory\n", c.BlockedBy)
+			}
 		case c.Conflict != generator.NoConflict:
 			fmt.Fprintf(io.Err, "msgen: conflict: %s: %s\n", c.Path, c.Reason)
 		case c.Action == generator.ActionKeep && c.Removed:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -18,7 +19,7 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 	groups := map[generator.Conflict][]generator.Change{}
 	for _, c := range plan.Conflicts() {
 		kind := c.Conflict
-		if kind == generator.ConflictNotRegular {
+		if kind == generator.ConflictNotRegular || kind == generator.ConflictNotDirectory {
 			kind = generator.ConflictNotGenerated
 		}
 		groups[kind] = append(groups[kind], c)
@@ -26,14 +27,15 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 	color := colorEnabled(io.Err)
 
 	if changes := groups[generator.ConflictNotGenerated]; len(changes) > 0 {
+		// Several files may be blocked by one file in place of their
+		// directory, which is listed once.
 		var paths []string
 		for _, c := range changes {
-			if c.Conflict == generator.ConflictNotRegular {
-				paths = append(paths, c.Path+" (not a regular file)")
-			} else {
-				paths = append(paths, c.Path)
+			if p := generator.InTheWay(c); !slices.Contains(paths, p) {
+				paths = append(paths, p)
 			}
 		}
+		slices.Sort(paths)
 		err := &generator.ConflictError{Paths: paths}
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s\n", outName, err)
 	}
@@ -132,7 +134,8 @@ func writeHandEdit(w io.Writer, c generator.Change, color bool) {
 // overwrites those.
 func writePatch(w io.Writer, plan *generator.Plan, color bool) {
 	for _, c := range plan.Changes {
-		if c.Conflict == generator.ConflictNotGenerated || c.Conflict == generator.ConflictNotRegular {
+		switch c.Conflict {
+		case generator.ConflictNotGenerated, generator.ConflictNotRegular, generator.ConflictNotDirectory:
 			continue
 		}
 		var header strings.Builder
