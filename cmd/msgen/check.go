@@ -95,7 +95,7 @@ func runCheck(opts *checkOptions) error {
 	if err != nil {
 		return failCheck(opts, specPath, outName, err, printSpecErrors(opts.io, specPath, err, "; nothing was compared"))
 	}
-	plan, err := planSpec(spec, outDir, generator.PlanOptions{})
+	plan, err := planSpec(spec, opts.specPath, outDir, generator.PlanOptions{})
 	if err != nil {
 		err = fmt.Errorf("check %s: %w", outName, err)
 		return failCheck(opts, specPath, outName, err, err)

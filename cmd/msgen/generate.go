@@ -144,7 +144,7 @@ type writeOptions struct {
 // and otherwise applies the plan and prints what it did and the warnings.
 func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	outName := displayPath(opts.outDir)
-	plan, err := planSpec(spec, opts.outDir, generator.PlanOptions{Force: opts.force, Merge: opts.merge})
+	plan, err := planSpec(spec, opts.specFile, opts.outDir, generator.PlanOptions{Force: opts.force, Merge: opts.merge})
 	if err != nil {
 		return fmt.Errorf("generate into %s: %w\nnothing was written", outName, err)
 	}
@@ -172,9 +172,7 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	for _, warning := range generator.NotGenerated(spec) {
 		fmt.Fprintf(io.Err, "msgen: warning: %s\n", warning)
 	}
-	if !sameFile(opts.specFile, filepath.Join(opts.outDir, "msgen.cue")) {
-		fmt.Fprintf(io.Err, "msgen: note: the generated Makefile regenerates from msgen.cue in %s; copy %s there to use make generate\n", outName, displayPath(opts.specFile))
-	}
+	printSpecFileNote(io, opts.specFile, opts.outDir)
 
 	if n := len(result.Unresolved); n > 0 {
 		for _, p := range result.Unresolved {
@@ -186,10 +184,11 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	return nil
 }
 
-// planSpec renders spec and plans its writing into outDir, with the Git
-// repository around outDir when there is one.
-func planSpec(spec *schema.Spec, outDir string, opts generator.PlanOptions) (*generator.Plan, error) {
-	files, err := generator.GenerateWithOptions(spec, generator.Options{Version: currentVersion()})
+// planSpec renders spec, read from specFile, and plans its writing into
+// outDir, with the Git repository around outDir when there is one.
+func planSpec(spec *schema.Spec, specFile, outDir string, opts generator.PlanOptions) (*generator.Plan, error) {
+	name, _ := specFileIn(specFile, outDir)
+	files, err := generator.GenerateWithOptions(spec, generator.Options{Version: currentVersion(), SpecFile: name})
 	if err != nil {
 		return nil, err
 	}
@@ -216,17 +215,58 @@ func firstManifest(plan *generator.Plan) bool {
 	return false
 }
 
-// sameFile reports whether two paths name the same file, or the same path
-// where neither exists yet.
-func sameFile(a, b string) bool {
-	infoA, errA := os.Stat(a)
-	infoB, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(infoA, infoB)
+// specFileIn returns the spec file that the generated Makefile and CI
+// workflow name, relative to outDir and slash-separated, and whether that is
+// specFile itself. A spec outside outDir is named by its base name, and one
+// whose name would need quoting in a shell or make by msgen.cue.
+func specFileIn(specFile, outDir string) (name string, inside bool) {
+	if rel, ok := relativePath(outDir, specFile); ok && generator.SafeSpecFile(rel) {
+		return rel, true
 	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
+	if base := filepath.Base(specFile); generator.SafeSpecFile(base) {
+		return base, false
+	}
+	return "msgen.cue", false
+}
+
+// relativePath returns the slash-separated path of file relative to dir,
+// when file is inside dir. Symbolic links in either are resolved first, so
+// that two spellings of one directory compare equal.
+func relativePath(dir, file string) (string, bool) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	absFile, err := filepath.Abs(file)
+	if err != nil {
+		return "", false
+	}
+	if resolved, err := filepath.EvalSymlinks(absDir); err == nil {
+		absDir = resolved
+	}
+	if resolved, err := filepath.EvalSymlinks(filepath.Dir(absFile)); err == nil {
+		absFile = filepath.Join(resolved, filepath.Base(absFile))
+	}
+	rel, err := filepath.Rel(absDir, absFile)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// printSpecFileNote tells where make generate, make check and the workflow
+// look for the spec when specFile is not that file.
+func printSpecFileNote(io *streams, specFile, outDir string) {
+	name, inside := specFileIn(specFile, outDir)
+	if inside {
+		return
+	}
+	target := path.Join(displayPath(outDir), name)
+	why := ""
+	if base := filepath.Base(specFile); name != base {
+		why = fmt.Sprintf(", because the name %q would need quoting in them", base)
+	}
+	fmt.Fprintf(io.Err, "msgen: note: the generated Makefile and CI workflow read the spec from %s%s: copy %s there to use make generate, make check and the workflow\n", target, why, displayPath(specFile))
 }
 
 func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) {
