@@ -93,6 +93,10 @@ func TestWorkflowStepsInOrder(t *testing.T) {
 	if got := job.Steps[1].With["go-version-file"]; got != "go.mod" {
 		t.Errorf("setup-go go-version-file = %q, want go.mod", got)
 	}
+	// A new repository has no go.sum, setup-go's default cache key.
+	if got := job.Steps[1].With["cache-dependency-path"]; got != "go.mod" {
+		t.Errorf("setup-go cache-dependency-path = %q, want go.mod", got)
+	}
 }
 
 func TestWorkflowInstallsReleaseOnly(t *testing.T) {

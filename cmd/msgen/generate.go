@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -166,6 +167,7 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	}
 
 	checkModulePath(io, opts.outDir, spec.Module)
+	checkWorkflowLocation(io, opts.outDir, result)
 	if firstManifest(plan) {
 		checkStaleServices(io, opts.outDir, spec)
 	}
@@ -338,6 +340,25 @@ func checkStaleServices(io *streams, outDir string, spec *schema.Spec) {
 			fmt.Fprintf(io.Err, "msgen: warning: services/%s belongs to no service in the spec, so msgen no longer updates it: delete it once you have moved any code you need\n", entry.Name())
 		}
 	}
+}
+
+// workflowPath is the path of the generated GitHub Actions workflow.
+const workflowPath = ".github/workflows/msgen.yml"
+
+// checkWorkflowLocation warns, when this run wrote the workflow, that GitHub
+// ignores it because outDir is a subdirectory of a Git repository: GitHub
+// reads workflows only from .github/workflows at the top.
+func checkWorkflowLocation(io *streams, outDir string, result *generator.WriteResult) {
+	if !slices.Contains(result.Written, workflowPath) {
+		return
+	}
+	repo, err := gitrepo.Open(outDir)
+	if err != nil || repo == nil || repo.Prefix() == "" {
+		return
+	}
+	prefix := repo.Prefix()
+	fmt.Fprintf(io.Err, "msgen: warning: GitHub reads workflows only from .github/workflows at the top of a repository, so it ignores %s/%s: move the file there, and in it set defaults.run.working-directory to %s, and go-version-file and cache-dependency-path to %s/go.mod\n",
+		prefix, workflowPath, prefix, prefix)
 }
 
 // checkModulePath warns when the scaffolded go.mod in outDir, which the
