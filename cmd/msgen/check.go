@@ -189,10 +189,13 @@ func printCheckSummary(io *streams, specPath, outName string, plan *generator.Pl
 		}
 	}
 	var parts []string
-	for _, a := range []generator.Action{generator.ActionCreate, generator.ActionUpdate, generator.ActionDelete, generator.ActionMode} {
+	for _, a := range []generator.Action{generator.ActionCreate, generator.ActionUpdate, generator.ActionDelete} {
 		if counts[a] > 0 {
 			parts = append(parts, fmt.Sprintf("%d to %s", counts[a], a))
 		}
+	}
+	if n := counts[generator.ActionMode]; n > 0 {
+		parts = append(parts, plural(n, "mode change"))
 	}
 	next := "run msgen generate"
 	if conflicts > 0 {

@@ -286,7 +286,11 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 			fmt.Fprintf(io.Err, "deleted    %s (no longer generated)\n", p)
 		}
 		for _, p := range result.Merged {
-			fmt.Fprintf(io.Err, "merged     %s (your edits kept)\n", p)
+			if slices.Contains(result.Unresolved, p) {
+				fmt.Fprintf(io.Err, "merged     %s (with conflict markers)\n", p)
+			} else {
+				fmt.Fprintf(io.Err, "merged     %s (your edits kept)\n", p)
+			}
 		}
 	}
 	fmt.Fprintf(io.Err, "msgen: %d written, %d unchanged, %d skipped",
@@ -294,8 +298,12 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 	if len(result.Deleted) > 0 {
 		fmt.Fprintf(io.Err, ", %d deleted", len(result.Deleted))
 	}
-	if len(result.Merged) > 0 {
-		fmt.Fprintf(io.Err, ", %d merged", len(result.Merged))
+	// A merge with conflicts still needs the user, so it is counted apart.
+	if clean := len(result.Merged) - len(result.Unresolved); clean > 0 {
+		fmt.Fprintf(io.Err, ", %d merged", clean)
+	}
+	if len(result.Unresolved) > 0 {
+		fmt.Fprintf(io.Err, ", %d with merge conflicts", len(result.Unresolved))
 	}
 	fmt.Fprintln(io.Err)
 

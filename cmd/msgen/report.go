@@ -94,13 +94,20 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 		fmt.Fprintln(io.Err, "commit or revert the changes, or overwrite them with --force")
 	}
 
-	if changes := groups[generator.ConflictBaseMissing]; len(changes) > 0 {
-		fmt.Fprintf(io.Err, "msgen: generate into %s: %s not be merged, because the version that msgen last wrote is not in the Git object store:\n",
-			outName, countNoun(len(changes), "file can", "files can"))
+	if changes := groups[generator.ConflictBaseMissing]; len(changes) > 0 && plan.InGit() {
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s be merged, because the version that msgen last wrote is not in the Git object store:\n",
+			outName, countNoun(len(changes), "file cannot", "files cannot"))
 		for _, c := range changes {
 			fmt.Fprintf(io.Err, "  %s (Git blob %s)\n", c.Path, c.BaseHash)
 		}
 		fmt.Fprintln(io.Err, "the object store holds that version once msgen's output is committed, before anyone edits it; revert the edits, or overwrite them with --force")
+	} else if len(changes) > 0 {
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s be merged, because %s is not in a Git repository, from which --merge reads the version that msgen last wrote:\n",
+			outName, countNoun(len(changes), "file cannot", "files cannot"), outName)
+		for _, c := range changes {
+			fmt.Fprintf(io.Err, "  %s\n", c.Path)
+		}
+		fmt.Fprintln(io.Err, "revert the edits, or overwrite them with --force")
 	}
 }
 
