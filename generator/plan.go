@@ -229,6 +229,12 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 		if ok {
 			p.Changes = append(p.Changes, c)
 		}
+		// A kept scaffolded file stays in the manifest until the user
+		// deletes it, so that every run can name it: the build may fail
+		// while it refers to code that is no longer generated.
+		if ok && c.Action == ActionKeep {
+			entries = append(entries, e)
+		}
 	}
 
 	// The manifest is managed but records no hash of its own.
