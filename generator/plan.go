@@ -26,18 +26,18 @@ const (
 	ActionMode      Action = "mode"      // change only the mode
 	ActionUnchanged Action = "unchanged" // leave a managed file that is up to date
 	ActionKeep      Action = "keep"      // leave a scaffolded file, which belongs to the user
-	// ActionMerged leaves a managed file that holds a clean merge of the
-	// user's edits, which the rendering has not changed since. The file
-	// differs from the rendering, but it is no drift.
+	// ActionMerged leaves a managed file that contains a clean merge of
+	// the user's edits, which the rendering has not changed since. The
+	// file differs from the rendering, but it is no drift.
 	ActionMerged Action = "merged"
 )
 
 // Conflict is the reason why generate may not carry out a change.
 type Conflict string
 
-// The conflicts. Only ConflictEdited and ConflictUncommitted give way to
-// --force, and ConflictEdited to --merge: msgen never overwrites a file that
-// it did not generate.
+// The conflicts. ConflictEdited, ConflictUncommitted, ConflictUnresolved
+// and ConflictNotInManifest give way to --force, and ConflictEdited to
+// --merge. msgen never overwrites a file that it did not generate.
 const (
 	NoConflict Conflict = ""
 	// ConflictNotGenerated is a file in the way that msgen did not generate.
@@ -80,8 +80,9 @@ type Repository interface {
 
 // PlanOptions are the choices of a run of generate.
 type PlanOptions struct {
-	// Force overwrites and deletes managed files that were edited by hand
-	// or have uncommitted changes.
+	// Force overwrites and deletes managed files that were edited by hand,
+	// contain merged edits or conflict markers, or have uncommitted
+	// changes, and files with the marker that the manifest does not list.
 	Force bool
 	// Merge keeps hand edits of managed files with a three-way merge.
 	Merge bool
@@ -99,8 +100,8 @@ type Change struct {
 	// Reason explains the action, or the conflict, in a few words.
 	Reason   string
 	Conflict Conflict
-	// BlockedBy is the path of the file that stands where a parent
-	// directory should be, for ConflictNotDirectory.
+	// BlockedBy is the path of the file that is in place of a parent
+	// directory, for ConflictNotDirectory.
 	BlockedBy string
 
 	// Exists reports whether the file exists; Old and OldMode are its
@@ -596,8 +597,8 @@ func (t *tree) load(c *Change) error {
 	name := filepath.FromSlash(c.Path)
 	info, err := t.root.Lstat(name)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		// A missing file may still be impossible to write, when a file
-		// stands where one of its parent directories should be.
+		// A missing file may still be impossible to write, when a file is
+		// in place of one of its parent directories.
 		blocker, blockerErr := t.fileInPath(name)
 		if blockerErr != nil {
 			return fmt.Errorf("check %q: %w", c.Path, blockerErr)

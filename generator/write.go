@@ -56,7 +56,7 @@ func (e *ConflictError) Error() string {
 // InTheWay describes the file that stops the change c, which msgen did not
 // generate, for a list of such files: its path, and what it is when that is
 // not a regular file. For ConflictNotDirectory, the file is the parent of
-// c.Path that stands where a directory should be.
+// c.Path that is in place of a directory.
 func InTheWay(c Change) string {
 	switch c.Conflict {
 	case ConflictNotRegular:

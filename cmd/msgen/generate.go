@@ -256,8 +256,8 @@ func relativePath(dir, file string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// printSpecFileNote tells where make generate, make check and the workflow
-// look for the spec when specFile is not that file.
+// printSpecFileNote prints where make generate, make check and the workflow
+// look for the spec, when that is not specFile.
 func printSpecFileNote(io *streams, specFile, outDir string) {
 	name, inside := specFileIn(specFile, outDir)
 	if inside {
