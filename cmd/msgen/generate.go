@@ -45,9 +45,13 @@ spec, its managed files are deleted and its scaffolded files are kept.
 Generate stops and writes nothing when a file is in the way: a file that
 msgen did not generate, which is never overwritten, or a managed file edited
 by hand, which it shows as a diff. --merge keeps such edits with a three-way
-merge, and --force overwrites them. Inside a Git repository, a managed file
-with uncommitted changes that msgen did not write is never overwritten
-without --force either. Nothing is written when the spec is invalid.
+merge, and --force overwrites them. A file that still contains the conflict
+markers of a merge, or that carries msgen's marker but is missing from the
+manifest, is overwritten only with --force. Inside a Git repository, a
+managed file with uncommitted changes that msgen did not write is never
+overwritten without --force either. --force also replaces the merged edits
+that a managed file keeps from an earlier --merge. Nothing is written when
+the spec is invalid.
 
 --check writes nothing and reports drift instead, as msgen check does.`,
 		Example: `  # Generate next to msgen.cue in the current directory
