@@ -268,11 +268,11 @@ func printSpecFileNote(io *streams, specFile, outDir string) {
 		return
 	}
 	target := path.Join(displayPath(outDir), name)
-	why := ""
+	reason := ""
 	if base := filepath.Base(specFile); name != base {
-		why = fmt.Sprintf(", because the name %q would need quoting in them", base)
+		reason = fmt.Sprintf(", because the name %q would need quoting in them", base)
 	}
-	fmt.Fprintf(io.Err, "msgen: note: the generated Makefile and CI workflow read the spec from %s%s: copy %s there to use make generate, make check and the workflow\n", target, why, displayPath(specFile))
+	fmt.Fprintf(io.Err, "msgen: note: the generated Makefile and CI workflow read the spec from %s%s: copy %s there to use make generate, make check and the workflow\n", target, reason, displayPath(specFile))
 }
 
 func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) {

@@ -63,7 +63,7 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s edited by hand:\n",
 			outName, countNoun(n, "managed file that msgen no longer generates was", "managed files that msgen no longer generates were"))
 		printHandEdits(io, removed, color)
-		fmt.Fprintf(io.Err, "generate deletes %s, and --merge has nothing to merge the edits with: move the code you need into a file of your own, then delete %s, or let msgen generate --force delete %s\n", pronoun(n), pronoun(n), pronoun(n))
+		fmt.Fprintf(io.Err, "the spec no longer generates %s, so --merge has nothing to merge the edits with: move the code you need into a file of your own, then delete %s, or let msgen generate --force delete %s\n", pronoun(n), pronoun(n), pronoun(n))
 	}
 
 	if changes := groups[generator.ConflictUnresolved]; len(changes) > 0 {
