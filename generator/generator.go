@@ -6,6 +6,8 @@ package generator
 import (
 	"fmt"
 	"io/fs"
+	"path"
+	"path/filepath"
 	"sort"
 
 	"golang.org/x/mod/semver"
@@ -54,6 +56,22 @@ type Options struct {
 	// cannot install, such as "devel" or one with "+dirty", makes the
 	// workflow install the newest release.
 	Version string
+	// SpecFile is the path of the spec relative to the output directory,
+	// slash-separated, which the generated Makefile and CI workflow pass to
+	// msgen. Empty means msgen.cue. It must need no quoting in a shell or
+	// in make.
+	SpecFile string
+}
+
+// defaultSpecFile is the spec file that msgen reads when --spec is not set.
+const defaultSpecFile = "msgen.cue"
+
+// specFile returns the spec file for the generated files to name.
+func (o Options) specFile() string {
+	if o.SpecFile == "" {
+		return defaultSpecFile
+	}
+	return o.SpecFile
 }
 
 // releaseVersion returns the version for go install, or "" when there is
@@ -75,6 +93,9 @@ func Generate(spec *schema.Spec) ([]File, error) {
 // describes, sorted by path. It returns an error naming the template when a
 // template fails.
 func GenerateWithOptions(spec *schema.Spec, opts Options) ([]File, error) {
+	if opts.SpecFile != "" && !SafeSpecFile(opts.SpecFile) {
+		return nil, fmt.Errorf("generate: spec file %q needs quoting in a shell or make, or is not a relative path inside the output directory", opts.SpecFile)
+	}
 	r, err := newRenderer()
 	if err != nil {
 		return nil, err
@@ -110,4 +131,22 @@ func GenerateWithOptions(spec *schema.Spec, opts Options) ([]File, error) {
 		}
 	}
 	return files, nil
+}
+
+// SafeSpecFile reports whether p can be the SpecFile of Options: a local,
+// slash-separated path of letters, digits, dots, dashes and underscores,
+// which the Makefile and the workflow can use without quoting.
+func SafeSpecFile(p string) bool {
+	if p == "" || !filepath.IsLocal(filepath.FromSlash(p)) || path.Clean(p) != p {
+		return false
+	}
+	for _, r := range p {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case r == '.', r == '-', r == '_', r == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/msgen-dev/msgen/internal/textdiff"
 )
@@ -25,20 +26,27 @@ const (
 	ActionMode      Action = "mode"      // change only the mode
 	ActionUnchanged Action = "unchanged" // leave a managed file that is up to date
 	ActionKeep      Action = "keep"      // leave a scaffolded file, which belongs to the user
+	// ActionMerged leaves a managed file that contains a clean merge of
+	// the user's edits, which the rendering has not changed since. The
+	// file differs from the rendering, but it is no drift.
+	ActionMerged Action = "merged"
 )
 
 // Conflict is the reason why generate may not carry out a change.
 type Conflict string
 
-// The conflicts. Only ConflictEdited and ConflictUncommitted give way to
-// --force, and ConflictEdited to --merge: msgen never overwrites a file that
-// it did not generate.
+// The conflicts. ConflictEdited, ConflictUncommitted, ConflictUnresolved
+// and ConflictNotInManifest give way to --force, and ConflictEdited to
+// --merge. msgen never overwrites a file that it did not generate.
 const (
 	NoConflict Conflict = ""
 	// ConflictNotGenerated is a file in the way that msgen did not generate.
 	ConflictNotGenerated Conflict = "not-generated"
 	// ConflictNotRegular is a directory or other non-regular file in the way.
 	ConflictNotRegular Conflict = "not-regular"
+	// ConflictNotDirectory is a file where msgen needs a directory: a
+	// parent of the file to write, named by Change.BlockedBy.
+	ConflictNotDirectory Conflict = "not-directory"
 	// ConflictEdited is a managed file edited by hand since msgen wrote it.
 	ConflictEdited Conflict = "edited"
 	// ConflictUncommitted is a managed file that the manifest does not know,
@@ -47,6 +55,13 @@ const (
 	// ConflictBaseMissing is a --merge whose base, the version msgen last
 	// wrote, is not in the Git object store.
 	ConflictBaseMissing Conflict = "base-missing"
+	// ConflictUnresolved is a managed file that still contains the
+	// conflict markers of a merge. Only --force gets past it.
+	ConflictUnresolved Conflict = "unresolved"
+	// ConflictNotInManifest is a file with msgen's marker that the manifest
+	// does not list, such as a generated file that the user copied and
+	// edited. Only --force overwrites it.
+	ConflictNotInManifest Conflict = "not-in-manifest"
 )
 
 // Repository is the Git repository around the output directory, which
@@ -65,8 +80,9 @@ type Repository interface {
 
 // PlanOptions are the choices of a run of generate.
 type PlanOptions struct {
-	// Force overwrites and deletes managed files that were edited by hand
-	// or have uncommitted changes.
+	// Force overwrites and deletes managed files that were edited by hand,
+	// contain merged edits or conflict markers, or have uncommitted
+	// changes, and files with the marker that the manifest does not list.
 	Force bool
 	// Merge keeps hand edits of managed files with a three-way merge.
 	Merge bool
@@ -84,6 +100,9 @@ type Change struct {
 	// Reason explains the action, or the conflict, in a few words.
 	Reason   string
 	Conflict Conflict
+	// BlockedBy is the path of the file that is in place of a parent
+	// directory, for ConflictNotDirectory.
+	BlockedBy string
 
 	// Exists reports whether the file exists; Old and OldMode are its
 	// content and mode then.
@@ -120,17 +139,29 @@ type Plan struct {
 	Changes []Change
 
 	repository Repository
+	// previous and next are the manifest entries before and after the
+	// plan, by path, from which Apply records what it did when it fails
+	// part-way. adopt is true when there was no manifest before.
+	previous map[string]manifestEntry
+	next     map[string]manifestEntry
+	adopt    bool
 }
 
 // Drift reports whether the directory differs from what generate would
 // write: a file would be created, changed or deleted, or a conflict stops it.
 func (p *Plan) Drift() bool {
 	for _, c := range p.Changes {
-		if c.Conflict != NoConflict || (c.Action != ActionUnchanged && c.Action != ActionKeep) {
+		if c.Conflict != NoConflict || (c.Action != ActionUnchanged && c.Action != ActionKeep && c.Action != ActionMerged) {
 			return true
 		}
 	}
 	return false
+}
+
+// InGit reports whether the output directory is inside a Git repository,
+// which --merge needs for the bases of its merges.
+func (p *Plan) InGit() bool {
+	return p.repository != nil
 }
 
 // Conflicts returns the changes that stop generate.
@@ -166,10 +197,17 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Without a manifest, the directory was generated before msgen kept
+	// one, or not at all: files with the marker are adopted then.
+	adopt := old == nil
+	if old == nil {
+		old = &manifest{}
+	}
 	previous := map[string]manifestEntry{}
 	for _, e := range old.Files {
 		previous[e.Path] = e
 	}
+	p.previous, p.next, p.adopt = previous, map[string]manifestEntry{}, adopt
 
 	var entries []manifestEntry
 	rendered := map[string]bool{}
@@ -180,7 +218,7 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 		if known {
 			prev = &e
 		}
-		c, entry, err := planFile(tree, f, prev, opts)
+		c, entry, err := planFile(tree, f, prev, adopt, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -199,9 +237,18 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 		if ok {
 			p.Changes = append(p.Changes, c)
 		}
+		// A kept scaffolded file stays in the manifest until the user
+		// deletes it, so that every run can name it: the build may fail
+		// while it refers to code that is no longer generated.
+		if ok && c.Action == ActionKeep {
+			entries = append(entries, e)
+		}
 	}
 
 	// The manifest is managed but records no hash of its own.
+	for _, e := range entries {
+		p.next[e.Path] = e
+	}
 	m := &manifest{Comment: manifestComment, Version: manifestVersion, Files: entries}
 	slices.SortFunc(m.Files, func(a, b manifestEntry) int { return strings.Compare(a.Path, b.Path) })
 	mc, err := planManifest(tree, m.encode())
@@ -215,8 +262,9 @@ func NewPlan(dir string, files []File, opts PlanOptions) (*Plan, error) {
 }
 
 // planFile decides what to do with one rendered file and returns the
-// manifest entry to record for it.
-func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change, manifestEntry, error) {
+// manifest entry to record for it. adopt is true when there is no manifest,
+// so that a file with the marker is taken for msgen's own.
+func planFile(tree *tree, f File, prev *manifestEntry, adopt bool, opts PlanOptions) (Change, manifestEntry, error) {
 	c := Change{Path: f.Path, Ownership: f.Ownership, New: f.Data, NewMode: f.Mode.Perm(), rendered: f.Data}
 	entry := newEntry(f, f.Data, f.Data)
 	if err := tree.load(&c); err != nil {
@@ -224,6 +272,10 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 	}
 
 	switch {
+	case c.Conflict == ConflictNotDirectory:
+		c.Action = ActionCreate
+		c.Reason = notDirectoryReason(c)
+		return c, entry, nil
 	case !c.Exists:
 		c.Action = ActionCreate
 		c.Reason = "new file"
@@ -255,10 +307,28 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 	case bytes.Equal(c.Old, f.Data):
 		c.Action, c.Reason = modeAction(c, "up to date")
 		return c, entry, nil
+	case HasConflictMarkers(c.Old):
+		// Merging again would take the markers for the user's edit and
+		// record them as merged.
+		c.Action = ActionUpdate
+		c.Reason = "contains the conflict markers of a merge"
+		if opts.Force {
+			c.Reason += "; overwritten by --force"
+		} else {
+			c.Conflict = ConflictUnresolved
+		}
+		return c, entry, nil
+	case customized && !renderingChanged && opts.Force:
+		c.Action = ActionUpdate
+		c.Reason = "contains your merged edits; overwritten by --force"
+		return c, entry, nil
 	case customized && !renderingChanged:
 		// A merge result that the spec has not changed since.
 		c.New = c.Old
-		c.Action, c.Reason = modeAction(c, "up to date, with your merged edits")
+		c.Action, c.Reason = modeAction(c, "contains your merged edits, which differ from msgen's rendering")
+		if c.Action == ActionUnchanged {
+			c.Action = ActionMerged
+		}
 		return c, *prev, nil
 	case intact && !customized:
 		c.Action = ActionUpdate
@@ -269,13 +339,24 @@ func planFile(tree *tree, f File, prev *manifestEntry, opts PlanOptions) (Change
 		c.Reason = "exists, but msgen did not generate it"
 		c.Conflict = ConflictNotGenerated
 		return c, entry, nil
-	case prev == nil:
-		// A file with the marker that the manifest does not list, such as
+	case prev == nil && adopt:
+		// A file with the marker in a directory without a manifest, such as
 		// one generated before msgen wrote manifests: it is adopted, unless
 		// Git holds uncommitted changes to it.
 		c.Action = ActionUpdate
 		c.Reason = "carries msgen's marker; adopted into the manifest"
 		return c, entry, checkUncommitted(&c, opts, ConflictUncommitted)
+	case prev == nil:
+		// The manifest lists every file that msgen wrote, so msgen did not
+		// write this one here.
+		c.Action = ActionUpdate
+		c.Reason = "carries msgen's marker, but the manifest does not list it"
+		if opts.Force {
+			c.Reason += "; overwritten by --force"
+		} else {
+			c.Conflict = ConflictNotInManifest
+		}
+		return c, entry, nil
 	}
 
 	// The file was edited by hand since msgen wrote it, or it holds a
@@ -319,11 +400,7 @@ func mergeFile(c Change, f File) (Change, manifestEntry, error) {
 		return c, entry, nil
 	}
 
-	merged, conflicts := textdiff.Merge(c.Base, c.Old, f.Data, textdiff.Labels{
-		Ours:   "yours",
-		Base:   "msgen, last written",
-		Theirs: "msgen, new",
-	})
+	merged, conflicts := textdiff.Merge(c.Base, c.Old, f.Data, mergeLabels)
 	c.New, c.Merged, c.MergeConflicts = merged, true, conflicts
 	c.Reason += "; merged"
 	if conflicts == 0 {
@@ -338,12 +415,62 @@ func mergeFile(c Change, f File) (Change, manifestEntry, error) {
 	return c, entry, nil
 }
 
+// mergeLabels name the three versions in the conflict markers of a merge.
+var mergeLabels = textdiff.Labels{
+	Ours:   "yours",
+	Base:   "msgen, last written",
+	Theirs: "msgen, new",
+}
+
+// HasConflictMarkers reports whether data contains a line that is one of
+// the labelled conflict markers that a merge of msgen writes, such as
+// "<<<<<<< yours". The "=======" line alone does not count, because
+// Markdown underlines headings with it.
+func HasConflictMarkers(data []byte) bool {
+	markers := []string{
+		"<<<<<<< " + mergeLabels.Ours,
+		"||||||| " + mergeLabels.Base,
+		">>>>>>> " + mergeLabels.Theirs,
+	}
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimRight(line, "\r\n")
+		for _, marker := range markers {
+			if string(line) == marker {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // modeAction returns "unchanged", or "mode" when only the mode differs.
 func modeAction(c Change, reason string) (Action, string) {
-	if c.OldMode != c.NewMode {
-		return ActionMode, fmt.Sprintf("mode changed from %s to %s", formatMode(c.OldMode), formatMode(c.NewMode))
+	if c.ModeChanged() {
+		return ActionMode, fmt.Sprintf("mode changed from %s to %s", GitMode(c.OldMode), GitMode(c.NewMode))
 	}
 	return ActionUnchanged, reason
+}
+
+// ModeChanged reports whether the file on disk and the file that generate
+// writes differ in the mode that Git records. Git records only whether the
+// owner may execute a file, so other permission bits, such as the group
+// write bit of a checkout made with umask 002, are no drift.
+func (c Change) ModeChanged() bool {
+	return executable(c.OldMode) != executable(c.NewMode)
+}
+
+func executable(mode fs.FileMode) bool {
+	return mode&0o100 != 0
+}
+
+// GitMode returns the mode that Git records for a regular file with the
+// given permissions, as its diffs print it: 100755 when the owner may
+// execute the file, else 100644.
+func GitMode(mode fs.FileMode) string {
+	if executable(mode) {
+		return "100755"
+	}
+	return "100644"
 }
 
 // checkUncommitted marks c with conflict, or only notes it in the reason
@@ -422,6 +549,10 @@ func serviceOf(p string) (string, bool) {
 	return name, ok
 }
 
+func notDirectoryReason(c Change) string {
+	return c.BlockedBy + " is a file, where msgen needs a directory"
+}
+
 // planManifest decides what to do with the manifest itself.
 func planManifest(tree *tree, data []byte) (Change, error) {
 	c := Change{Path: ManifestPath, Ownership: Managed, New: data, NewMode: 0o644, rendered: data}
@@ -429,6 +560,8 @@ func planManifest(tree *tree, data []byte) (Change, error) {
 		return c, err
 	}
 	switch {
+	case c.Conflict == ConflictNotDirectory:
+		c.Action, c.Reason = ActionCreate, notDirectoryReason(c)
 	case !c.Exists:
 		c.Action, c.Reason = ActionCreate, "new file"
 	case c.Conflict != NoConflict:
@@ -466,15 +599,27 @@ func (t *tree) close() {
 }
 
 // load fills in what c.Path is on disk: whether it exists, and its content
-// and mode, or a not-regular conflict.
+// and mode, or a not-regular or not-directory conflict.
 func (t *tree) load(c *Change) error {
 	if t.root == nil {
 		return nil
 	}
 	name := filepath.FromSlash(c.Path)
 	info, err := t.root.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// A missing file may still be impossible to write, when a file is
+		// in place of one of its parent directories.
+		blocker, blockerErr := t.fileInPath(name)
+		if blockerErr != nil {
+			return fmt.Errorf("check %q: %w", c.Path, blockerErr)
+		}
+		if blocker != "" {
+			c.Conflict, c.BlockedBy = ConflictNotDirectory, blocker
+			return nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 	}
 	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
 		// os.Root exports no sentinel for this error, only its text.
@@ -497,15 +642,37 @@ func (t *tree) load(c *Change) error {
 	return nil
 }
 
-// readManifest reads the manifest of the last run, or returns an empty one
-// when there is none.
+// fileInPath returns the slash-separated path of the nearest parent of name
+// that exists but is not a directory, or "" when there is none.
+func (t *tree) fileInPath(name string) (string, error) {
+	for dir := filepath.Dir(name); dir != "."; dir = filepath.Dir(dir) {
+		// Stat follows symbolic links, so a link to a directory is one.
+		info, err := t.root.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
+			continue
+		case err != nil:
+			return "", err
+		case info.IsDir():
+			return "", nil
+		default:
+			return filepath.ToSlash(dir), nil
+		}
+	}
+	return "", nil
+}
+
+// readManifest reads the manifest of the last run, or returns nil when
+// there is none.
 func (t *tree) readManifest() (*manifest, error) {
 	if t.root == nil {
-		return &manifest{}, nil
+		return nil, nil
 	}
 	data, err := t.root.ReadFile(filepath.FromSlash(ManifestPath))
-	if errors.Is(err, fs.ErrNotExist) {
-		return &manifest{}, nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		// A file in place of the manifest's directory is a conflict of the
+		// manifest's change, which planManifest finds.
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", ManifestPath, err)

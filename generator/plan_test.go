@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -161,6 +162,15 @@ func TestPlanHandEditAndMerge(t *testing.T) {
 	if plan.Drift() {
 		t.Errorf("after a clean merge: drift %+v", plan.Changes)
 	}
+	if c := planOf(t, dir, []File{v2}, PlanOptions{Repository: repo})["a.yml"]; c.Action != ActionMerged {
+		t.Errorf("after a clean merge: action %s; want %s", c.Action, ActionMerged)
+	}
+
+	// --force replaces the merged edits with the rendering.
+	c = planOf(t, dir, []File{v2}, PlanOptions{Repository: repo, Force: true})["a.yml"]
+	if c.Action != ActionUpdate || string(c.New) != string(v2.Data) {
+		t.Errorf("--force after a clean merge: %s to %q; want update to the rendering", c.Action, c.New)
+	}
 }
 
 func TestPlanUncommittedAdoption(t *testing.T) {
@@ -177,5 +187,108 @@ func TestPlanUncommittedAdoption(t *testing.T) {
 	}
 	if c := planOf(t, dir, files, PlanOptions{Repository: repo, Force: true})["a.yml"]; c.Conflict != NoConflict {
 		t.Errorf("with --force: conflict %q; want none", c.Conflict)
+	}
+}
+
+func TestModeChangedComparesExecutableBit(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		old, new fs.FileMode
+		changed  bool
+		gitOld   string
+	}{
+		{"same mode", 0o644, 0o644, false, "100644"},
+		{"group write from umask 002", 0o664, 0o644, false, "100644"},
+		{"read only", 0o444, 0o644, false, "100644"},
+		{"owner executable", 0o744, 0o644, true, "100755"},
+		{"owner only, executable", 0o700, 0o644, true, "100755"},
+		{"executable by others only", 0o645, 0o644, false, "100644"},
+		{"executable bit cleared", 0o664, 0o755, true, "100644"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Change{OldMode: tc.old, NewMode: tc.new}
+			if got := c.ModeChanged(); got != tc.changed {
+				t.Errorf("ModeChanged from %04o to %04o = %v, want %v", tc.old, tc.new, got, tc.changed)
+			}
+			if got := GitMode(tc.old); got != tc.gitOld {
+				t.Errorf("GitMode(%04o) = %s, want %s", tc.old, got, tc.gitOld)
+			}
+		})
+	}
+}
+
+func TestHasConflictMarkers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		want bool
+	}{
+		{"no markers", "a: 1\nb: 2\n", false},
+		{"whole conflict", "a\n<<<<<<< yours\nb\n||||||| msgen, last written\nc\n=======\nd\n>>>>>>> msgen, new\n", true},
+		{"only the closing marker left", "a\nd\n>>>>>>> msgen, new\ne\n", true},
+		{"only the base marker left", "||||||| msgen, last written\n", true},
+		{"marker without final newline", "a\n<<<<<<< yours", true},
+		{"marker with CRLF", "a\r\n<<<<<<< yours\r\n", true},
+		{"Markdown heading underline", "Title\n=======\n\ntext\n", false},
+		{"Git's own labels", "<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> main\n", false},
+		{"marker quoted inside a line", "# write <<<<<<< yours to mark a conflict\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := HasConflictMarkers([]byte(tc.data)); got != tc.want {
+				t.Errorf("HasConflictMarkers(%q) = %v, want %v", tc.data, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlanUnlistedMarkedFileWithManifest(t *testing.T) {
+	dir := t.TempDir()
+	plan, err := NewPlan(dir, []File{managedFile("a.yml", "a: 1\n")}, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	copied := managedFile("b.yml", "copied: 1\n")
+	if err := os.WriteFile(filepath.Join(dir, "b.yml"), copied.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{managedFile("a.yml", "a: 1\n"), managedFile("b.yml", "b: 1\n")}
+
+	for _, opts := range []PlanOptions{{}, {Merge: true}} {
+		if c := planOf(t, dir, files, opts)["b.yml"]; c.Conflict != ConflictNotInManifest {
+			t.Errorf("marked file missing from the manifest, merge %v: conflict %q; want %q", opts.Merge, c.Conflict, ConflictNotInManifest)
+		}
+	}
+	c := planOf(t, dir, files, PlanOptions{Force: true})["b.yml"]
+	if c.Conflict != NoConflict || c.Action != ActionUpdate {
+		t.Errorf("with --force: %s, conflict %q; want update without conflict", c.Action, c.Conflict)
+	}
+}
+
+func TestPlanFileInPlaceOfDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{managedFile("a/b/c.yml", "c: 1\n"), managedFile("a/d.yml", "d: 1\n"), managedFile("e.yml", "e: 1\n")}
+
+	for _, opts := range []PlanOptions{{}, {Force: true}} {
+		changes := planOf(t, dir, files, opts)
+		for _, p := range []string{"a/b/c.yml", "a/d.yml"} {
+			if c := changes[p]; c.Conflict != ConflictNotDirectory || c.BlockedBy != "a" {
+				t.Errorf("%s, force %v: conflict %q blocked by %q; want %q blocked by \"a\"", p, opts.Force, c.Conflict, c.BlockedBy, ConflictNotDirectory)
+			}
+		}
+		if c := changes["e.yml"]; c.Conflict != NoConflict || c.Action != ActionCreate {
+			t.Errorf("e.yml, force %v: %s, conflict %q; want create without conflict", opts.Force, c.Action, c.Conflict)
+		}
+	}
+
+	_, err := Write(dir, files)
+	var conflictErr *ConflictError
+	if !errors.As(err, &conflictErr) || len(conflictErr.Paths) != 1 || conflictErr.Paths[0] != "a (a file, where msgen needs a directory)" {
+		t.Errorf("Write error = %v; want one conflict naming the file a", err)
 	}
 }

@@ -42,6 +42,9 @@ type readmeView struct {
 	// MsgenVersion is the msgen release that the CI workflow installs, or
 	// "" for a development build.
 	MsgenVersion string
+	// SpecFile is the spec's path relative to the repository, which the
+	// Makefile and the workflow pass to msgen.
+	SpecFile string
 	// Kubernetes is the Kubernetes section, or nil without that target.
 	Kubernetes *readmeK8s
 	// ComposeMesh is true when compose runs Consul's service mesh.
@@ -72,6 +75,7 @@ func renderRepository(r *renderer, spec *schema.Spec) ([]File, error) {
 		return nil, fmt.Errorf("render README.md: %w", err)
 	}
 	view.MsgenVersion = r.options.releaseVersion()
+	view.SpecFile = r.options.specFile()
 
 	var files []File
 	for _, rf := range repositoryFiles {

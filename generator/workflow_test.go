@@ -93,6 +93,10 @@ func TestWorkflowStepsInOrder(t *testing.T) {
 	if got := job.Steps[1].With["go-version-file"]; got != "go.mod" {
 		t.Errorf("setup-go go-version-file = %q, want go.mod", got)
 	}
+	// A new repository has no go.sum, setup-go's default cache key.
+	if got := job.Steps[1].With["cache-dependency-path"]; got != "go.mod" {
+		t.Errorf("setup-go cache-dependency-path = %q, want go.mod", got)
+	}
 }
 
 func TestWorkflowInstallsReleaseOnly(t *testing.T) {
@@ -143,5 +147,79 @@ func TestWorkflowMatchesSchema(t *testing.T) {
 	}
 	if err := exec.Command(validator, broken).Run(); err == nil {
 		t.Error("action-validator accepts a workflow whose job has runs_on instead of runs-on")
+	}
+}
+
+// TestSpecFileInMakefileAndWorkflow checks that every command of the
+// Makefile and the workflow reads the spec file that Options names, so that
+// a spec kept as JSON works with make and in CI.
+func TestSpecFileInMakefileAndWorkflow(t *testing.T) {
+	for _, tc := range []struct {
+		specFile string
+		want     string
+	}{
+		{"", "msgen.cue"},
+		{"msgen.json", "msgen.json"},
+		{"spec/shop.cue", "spec/shop.cue"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			files, err := GenerateWithOptions(loadExample(t, "shop"), Options{Version: "v1.4.0", SpecFile: tc.specFile})
+			if err != nil {
+				t.Fatalf("generate: %v", err)
+			}
+			byPath := map[string]string{}
+			for _, f := range files {
+				byPath[f.Path] = string(f.Data)
+			}
+
+			makefile := byPath["Makefile"]
+			for _, line := range []string{
+				"SPEC ?= " + tc.want,
+				"\t$(MSGEN) generate --spec $(SPEC) --out .",
+				"\t$(MSGEN) check --spec $(SPEC) --out .",
+			} {
+				if !strings.Contains(makefile, "\n"+line+"\n") {
+					t.Errorf("Makefile lacks the line %q:\n%s", line, makefile)
+				}
+			}
+			if strings.Contains(makefile, "msgen.cue") && tc.want != "msgen.cue" {
+				t.Errorf("Makefile still names msgen.cue:\n%s", makefile)
+			}
+
+			var w workflow
+			if err := yaml.Unmarshal([]byte(byPath[".github/workflows/msgen.yml"]), &w); err != nil {
+				t.Fatal(err)
+			}
+			check := w.Jobs["check"].Steps[3].Run
+			if want := "$(go env GOPATH)/bin/msgen check --spec " + tc.want + " --out ."; check != want {
+				t.Errorf("workflow check step runs %q, want %q", check, want)
+			}
+			if !strings.Contains(byPath["README.md"], "| `"+tc.want+"` | The architecture spec") {
+				t.Errorf("README.md does not name %s as the spec", tc.want)
+			}
+		})
+	}
+}
+
+func TestSafeSpecFile(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"msgen.cue", true},
+		{"msgen.json", true},
+		{"spec/shop-v2_final.cue", true},
+		{"", false},
+		{"my spec.cue", false},
+		{"$(rm -rf x).cue", false},
+		{"it's.cue", false},
+		{"../msgen.cue", false},
+		{"/abs/msgen.cue", false},
+		{"./msgen.cue", false},
+		{"spec//msgen.cue", false},
+	} {
+		if got := SafeSpecFile(tc.path); got != tc.want {
+			t.Errorf("SafeSpecFile(%q) = %v, want %v", tc.path, got, tc.want)
+		}
 	}
 }

@@ -151,6 +151,13 @@ func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, cha
 		outDir = filepath.Dir(e.opts.specPath)
 	}
 	if err := generateSpec(e.io, spec, e.opts.specPath, outDir, e.opts.verbose); err != nil {
+		// Conflicts are printed already, and stop generate before it
+		// writes anything.
+		var reported reportedError
+		if errors.As(err, &reported) {
+			fmt.Fprintf(e.io.Err, "%s was not changed\n", specPath)
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w\n%s was not changed; run msgen generate to bring any files written back in line with it", err, specPath)
 	}
 

@@ -18,8 +18,8 @@ not set.
 Conflicts that would stop generate are listed on stderr. A managed file
 edited by hand appears with the change that generate --force would make.
 
-Diff exits 0 when there is nothing to change and 1 when there is, as msgen
-check does.`,
+Diff exits 0 when there is nothing to change, 1 when there is, and 3 when
+it cannot compare, as msgen check does.`,
 		Example: `  msgen diff
   msgen diff --spec shop/msgen.cue --out shop | less -R`,
 		Args: noArgs,

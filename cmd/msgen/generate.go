@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,9 +45,13 @@ spec, its managed files are deleted and its scaffolded files are kept.
 Generate stops and writes nothing when a file is in the way: a file that
 msgen did not generate, which is never overwritten, or a managed file edited
 by hand, which it shows as a diff. --merge keeps such edits with a three-way
-merge, and --force overwrites them. Inside a Git repository, a managed file
-with uncommitted changes that msgen did not write is never overwritten
-without --force either. Nothing is written when the spec is invalid.
+merge, and --force overwrites them. A file that still contains the conflict
+markers of a merge, or that carries msgen's marker but is missing from the
+manifest, is overwritten only with --force. Inside a Git repository, a
+managed file with uncommitted changes that msgen did not write is never
+overwritten without --force either. --force also replaces the merged edits
+that a managed file keeps from an earlier --merge. Nothing is written when
+the spec is invalid.
 
 --check writes nothing and reports drift instead, as msgen check does.`,
 		Example: `  # Generate next to msgen.cue in the current directory
@@ -74,7 +79,7 @@ without --force either. Nothing is written when the spec is invalid.
 	cmd.Flags().StringVar(&opts.specPath, "spec", "msgen.cue", "spec `file` to read")
 	cmd.Flags().StringVar(&opts.outDir, "out", "", "output `directory` (default: the spec's directory)")
 	cmd.Flags().BoolVarP(&opts.verbose, "verbose", "v", false, "list each file and what was done with it")
-	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite and delete managed files that were edited by hand or have uncommitted changes")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "overwrite and delete managed files that were edited by hand, hold merged edits or have uncommitted changes")
 	cmd.Flags().BoolVar(&opts.merge, "merge", false, "keep hand edits of managed files with a three-way merge; conflicts get markers")
 	cmd.Flags().BoolVar(&opts.check, "check", false, "write nothing; exit 1 and print the diff when files differ from the spec")
 	cmd.Flags().StringVar(&opts.format, "format", "text", "report `format` of --check: text or json")
@@ -144,7 +149,7 @@ type writeOptions struct {
 // and otherwise applies the plan and prints what it did and the warnings.
 func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	outName := displayPath(opts.outDir)
-	plan, err := planSpec(spec, opts.outDir, generator.PlanOptions{Force: opts.force, Merge: opts.merge})
+	plan, err := planSpec(spec, opts.specFile, opts.outDir, generator.PlanOptions{Force: opts.force, Merge: opts.merge})
 	if err != nil {
 		return fmt.Errorf("generate into %s: %w\nnothing was written", outName, err)
 	}
@@ -167,15 +172,14 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 
 	checkModulePath(io, opts.outDir, spec.Module)
 	checkRequirements(io, opts.outDir)
+	checkWorkflowLocation(io, opts.outDir, result)
 	if firstManifest(plan) {
 		checkStaleServices(io, opts.outDir, spec)
 	}
 	for _, warning := range generator.NotGenerated(spec) {
 		fmt.Fprintf(io.Err, "msgen: warning: %s\n", warning)
 	}
-	if !sameFile(opts.specFile, filepath.Join(opts.outDir, "msgen.cue")) {
-		fmt.Fprintf(io.Err, "msgen: note: the generated Makefile regenerates from msgen.cue in %s; copy %s there to use make generate\n", outName, displayPath(opts.specFile))
-	}
+	printSpecFileNote(io, opts.specFile, opts.outDir)
 
 	if n := len(result.Unresolved); n > 0 {
 		for _, p := range result.Unresolved {
@@ -187,10 +191,11 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 	return nil
 }
 
-// planSpec renders spec and plans its writing into outDir, with the Git
-// repository around outDir when there is one.
-func planSpec(spec *schema.Spec, outDir string, opts generator.PlanOptions) (*generator.Plan, error) {
-	files, err := generator.GenerateWithOptions(spec, generator.Options{Version: currentVersion()})
+// planSpec renders spec, read from specFile, and plans its writing into
+// outDir, with the Git repository around outDir when there is one.
+func planSpec(spec *schema.Spec, specFile, outDir string, opts generator.PlanOptions) (*generator.Plan, error) {
+	name, _ := specFileIn(specFile, outDir)
+	files, err := generator.GenerateWithOptions(spec, generator.Options{Version: currentVersion(), SpecFile: name})
 	if err != nil {
 		return nil, err
 	}
@@ -217,17 +222,58 @@ func firstManifest(plan *generator.Plan) bool {
 	return false
 }
 
-// sameFile reports whether two paths name the same file, or the same path
-// where neither exists yet.
-func sameFile(a, b string) bool {
-	infoA, errA := os.Stat(a)
-	infoB, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(infoA, infoB)
+// specFileIn returns the spec file that the generated Makefile and CI
+// workflow name, relative to outDir and slash-separated, and whether that is
+// specFile itself. A spec outside outDir is named by its base name, and one
+// whose name would need quoting in a shell or make by msgen.cue.
+func specFileIn(specFile, outDir string) (name string, inside bool) {
+	if rel, ok := relativePath(outDir, specFile); ok && generator.SafeSpecFile(rel) {
+		return rel, true
 	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
+	if base := filepath.Base(specFile); generator.SafeSpecFile(base) {
+		return base, false
+	}
+	return "msgen.cue", false
+}
+
+// relativePath returns the slash-separated path of file relative to dir,
+// when file is inside dir. Symbolic links in either are resolved first, so
+// that two spellings of one directory compare equal.
+func relativePath(dir, file string) (string, bool) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	absFile, err := filepath.Abs(file)
+	if err != nil {
+		return "", false
+	}
+	if resolved, err := filepath.EvalSymlinks(absDir); err == nil {
+		absDir = resolved
+	}
+	if resolved, err := filepath.EvalSymlinks(filepath.Dir(absFile)); err == nil {
+		absFile = filepath.Join(resolved, filepath.Base(absFile))
+	}
+	rel, err := filepath.Rel(absDir, absFile)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// printSpecFileNote prints where make generate, make check and the workflow
+// look for the spec, when that is not specFile.
+func printSpecFileNote(io *streams, specFile, outDir string) {
+	name, inside := specFileIn(specFile, outDir)
+	if inside {
+		return
+	}
+	target := path.Join(displayPath(outDir), name)
+	reason := ""
+	if base := filepath.Base(specFile); name != base {
+		reason = fmt.Sprintf(", because the name %q would need quoting in them", base)
+	}
+	fmt.Fprintf(io.Err, "msgen: note: the generated Makefile and CI workflow read the spec from %s%s: copy %s there to use make generate, make check and the workflow\n", target, reason, displayPath(specFile))
 }
 
 func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) {
@@ -245,7 +291,11 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 			fmt.Fprintf(io.Err, "deleted    %s (no longer generated)\n", p)
 		}
 		for _, p := range result.Merged {
-			fmt.Fprintf(io.Err, "merged     %s (your edits kept)\n", p)
+			if slices.Contains(result.Unresolved, p) {
+				fmt.Fprintf(io.Err, "merged     %s (with conflict markers)\n", p)
+			} else {
+				fmt.Fprintf(io.Err, "merged     %s (your edits kept)\n", p)
+			}
 		}
 	}
 	fmt.Fprintf(io.Err, "msgen: %d written, %d unchanged, %d skipped",
@@ -253,8 +303,12 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 	if len(result.Deleted) > 0 {
 		fmt.Fprintf(io.Err, ", %d deleted", len(result.Deleted))
 	}
-	if len(result.Merged) > 0 {
-		fmt.Fprintf(io.Err, ", %d merged", len(result.Merged))
+	// A merge with conflicts still needs the user, so it is counted apart.
+	if clean := len(result.Merged) - len(result.Unresolved); clean > 0 {
+		fmt.Fprintf(io.Err, ", %d merged", clean)
+	}
+	if len(result.Unresolved) > 0 {
+		fmt.Fprintf(io.Err, ", %d with merge conflicts", len(result.Unresolved))
 	}
 	fmt.Fprintln(io.Err)
 
@@ -299,6 +353,25 @@ func checkStaleServices(io *streams, outDir string, spec *schema.Spec) {
 			fmt.Fprintf(io.Err, "msgen: warning: services/%s belongs to no service in the spec, so msgen no longer updates it: delete it once you have moved any code you need\n", entry.Name())
 		}
 	}
+}
+
+// workflowPath is the path of the generated GitHub Actions workflow.
+const workflowPath = ".github/workflows/msgen.yml"
+
+// checkWorkflowLocation warns, when this run wrote the workflow, that GitHub
+// ignores it because outDir is a subdirectory of a Git repository: GitHub
+// reads workflows only from .github/workflows at the top.
+func checkWorkflowLocation(io *streams, outDir string, result *generator.WriteResult) {
+	if !slices.Contains(result.Written, workflowPath) {
+		return
+	}
+	repo, err := gitrepo.Open(outDir)
+	if err != nil || repo == nil || repo.Prefix() == "" {
+		return
+	}
+	prefix := repo.Prefix()
+	fmt.Fprintf(io.Err, "msgen: warning: GitHub reads workflows only from .github/workflows at the top of a repository, so it ignores %s/%s: move the file there, and in it set defaults.run.working-directory to %s, and go-version-file and cache-dependency-path to %s/go.mod\n",
+		prefix, workflowPath, prefix, prefix)
 }
 
 // checkModulePath warns when the scaffolded go.mod in outDir, which the

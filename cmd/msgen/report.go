@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -18,7 +19,7 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 	groups := map[generator.Conflict][]generator.Change{}
 	for _, c := range plan.Conflicts() {
 		kind := c.Conflict
-		if kind == generator.ConflictNotRegular {
+		if kind == generator.ConflictNotRegular || kind == generator.ConflictNotDirectory {
 			kind = generator.ConflictNotGenerated
 		}
 		groups[kind] = append(groups[kind], c)
@@ -26,28 +27,62 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 	color := colorEnabled(io.Err)
 
 	if changes := groups[generator.ConflictNotGenerated]; len(changes) > 0 {
+		// Several files may be blocked by one file in place of their
+		// directory, which is listed once.
 		var paths []string
 		for _, c := range changes {
-			if c.Conflict == generator.ConflictNotRegular {
-				paths = append(paths, c.Path+" (not a regular file)")
-			} else {
-				paths = append(paths, c.Path)
+			if p := generator.InTheWay(c); !slices.Contains(paths, p) {
+				paths = append(paths, p)
 			}
 		}
+		slices.Sort(paths)
 		err := &generator.ConflictError{Paths: paths}
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s\n", outName, err)
 	}
 
-	if changes := groups[generator.ConflictEdited]; len(changes) > 0 {
+	var edited, removed []generator.Change
+	for _, c := range groups[generator.ConflictEdited] {
+		if c.Removed {
+			removed = append(removed, c)
+		} else {
+			edited = append(edited, c)
+		}
+	}
+	if n := len(edited); n > 0 {
 		fmt.Fprintf(io.Err, "msgen: generate into %s: %s edited by hand since msgen wrote %s:\n",
-			outName, countNoun(len(changes), "managed file was", "managed files were"), pronoun(len(changes)))
-		for _, c := range changes {
-			fmt.Fprintf(io.Err, "  %s: %s\n", c.Path, c.Reason)
+			outName, countNoun(n, "managed file was", "managed files were"), pronoun(n))
+		printHandEdits(io, edited, color)
+		if plan.InGit() {
+			fmt.Fprintf(io.Err, "keep the edits with msgen generate --merge, overwrite %s with --force, or revert the edits\n", pronoun(n))
+		} else {
+			fmt.Fprintf(io.Err, "overwrite %s with --force, or revert the edits; --merge cannot keep them here, because it reads the version that msgen last wrote from Git, and %s is not in a Git repository\n", pronoun(n), outName)
 		}
+	}
+	if n := len(removed); n > 0 {
+		// A file that is no longer rendered has nothing to merge with.
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s edited by hand:\n",
+			outName, countNoun(n, "managed file that msgen no longer generates was", "managed files that msgen no longer generates were"))
+		printHandEdits(io, removed, color)
+		fmt.Fprintf(io.Err, "the spec no longer generates %s, so --merge has nothing to merge the edits with: move the code you need into a file of your own, then delete %s, or let msgen generate --force delete %s\n", pronoun(n), pronoun(n), pronoun(n))
+	}
+
+	if changes := groups[generator.ConflictUnresolved]; len(changes) > 0 {
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s the conflict markers of a merge:\n",
+			outName, countNoun(len(changes), "managed file still contains", "managed files still contain"))
 		for _, c := range changes {
-			writeHandEdit(io.Err, c, color)
+			fmt.Fprintf(io.Err, "  %s\n", c.Path)
 		}
-		fmt.Fprintln(io.Err, "keep the edits with msgen generate --merge, overwrite or delete the files with --force, or revert the edits")
+		fmt.Fprintf(io.Err, "resolve each conflict between the \"<<<<<<< yours\" and \">>>>>>> msgen, new\" lines and delete the marker lines, then run msgen generate --merge to record the result, or overwrite %s with the new rendering with --force\n", pronoun(len(changes)))
+	}
+
+	if changes := groups[generator.ConflictNotInManifest]; len(changes) > 0 {
+		n := len(changes)
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s msgen's marker, but the manifest does not list %s, so msgen did not write %s here: %s a generated file that was copied and edited:\n",
+			outName, countNoun(n, "file carries", "files carry"), pronoun(n), pronoun(n), oneOrMany(n, "it may be", "they may be"))
+		for _, c := range changes {
+			fmt.Fprintf(io.Err, "  %s\n", c.Path)
+		}
+		fmt.Fprintf(io.Err, "move any code you need into a file of your own, then delete %s, or overwrite %s with --force\n", pronoun(n), pronoun(n))
 	}
 
 	if changes := groups[generator.ConflictUncommitted]; len(changes) > 0 {
@@ -59,13 +94,30 @@ func printConflicts(io *streams, outName string, plan *generator.Plan) {
 		fmt.Fprintln(io.Err, "commit or revert the changes, or overwrite them with --force")
 	}
 
-	if changes := groups[generator.ConflictBaseMissing]; len(changes) > 0 {
-		fmt.Fprintf(io.Err, "msgen: generate into %s: %s not be merged, because the version that msgen last wrote is not in the Git object store:\n",
-			outName, countNoun(len(changes), "file can", "files can"))
+	if changes := groups[generator.ConflictBaseMissing]; len(changes) > 0 && plan.InGit() {
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s be merged, because the version that msgen last wrote is not in the Git object store:\n",
+			outName, countNoun(len(changes), "file cannot", "files cannot"))
 		for _, c := range changes {
 			fmt.Fprintf(io.Err, "  %s (Git blob %s)\n", c.Path, c.BaseHash)
 		}
 		fmt.Fprintln(io.Err, "the object store holds that version once msgen's output is committed, before anyone edits it; revert the edits, or overwrite them with --force")
+	} else if len(changes) > 0 {
+		fmt.Fprintf(io.Err, "msgen: generate into %s: %s be merged, because %s is not in a Git repository, from which --merge reads the version that msgen last wrote:\n",
+			outName, countNoun(len(changes), "file cannot", "files cannot"), outName)
+		for _, c := range changes {
+			fmt.Fprintf(io.Err, "  %s\n", c.Path)
+		}
+		fmt.Fprintln(io.Err, "revert the edits, or overwrite them with --force")
+	}
+}
+
+// printHandEdits lists changes with their reasons, then shows each edit.
+func printHandEdits(io *streams, changes []generator.Change, color bool) {
+	for _, c := range changes {
+		fmt.Fprintf(io.Err, "  %s: %s\n", c.Path, c.Reason)
+	}
+	for _, c := range changes {
+		writeHandEdit(io.Err, c, color)
 	}
 }
 
@@ -89,7 +141,8 @@ func writeHandEdit(w io.Writer, c generator.Change, color bool) {
 // overwrites those.
 func writePatch(w io.Writer, plan *generator.Plan, color bool) {
 	for _, c := range plan.Changes {
-		if c.Conflict == generator.ConflictNotGenerated || c.Conflict == generator.ConflictNotRegular {
+		switch c.Conflict {
+		case generator.ConflictNotGenerated, generator.ConflictNotRegular, generator.ConflictNotDirectory:
 			continue
 		}
 		var header strings.Builder
@@ -97,14 +150,14 @@ func writePatch(w io.Writer, plan *generator.Plan, color bool) {
 		var body string
 		switch c.Action {
 		case generator.ActionCreate:
-			fmt.Fprintf(&header, "new file mode %s\n", gitMode(c.NewMode))
+			fmt.Fprintf(&header, "new file mode %s\n", generator.GitMode(c.NewMode))
 			body = textdiff.Unified("/dev/null", "b/"+c.Path, nil, c.New)
 		case generator.ActionDelete:
-			fmt.Fprintf(&header, "deleted file mode %s\n", gitMode(c.OldMode))
+			fmt.Fprintf(&header, "deleted file mode %s\n", generator.GitMode(c.OldMode))
 			body = textdiff.Unified("a/"+c.Path, "/dev/null", c.Old, nil)
 		case generator.ActionUpdate, generator.ActionMode:
-			if c.OldMode != c.NewMode {
-				fmt.Fprintf(&header, "old mode %s\nnew mode %s\n", gitMode(c.OldMode), gitMode(c.NewMode))
+			if c.ModeChanged() {
+				fmt.Fprintf(&header, "old mode %s\nnew mode %s\n", generator.GitMode(c.OldMode), generator.GitMode(c.NewMode))
 			}
 			body = textdiff.Unified("a/"+c.Path, "b/"+c.Path, c.Old, c.New)
 		default:
@@ -117,11 +170,6 @@ func writePatch(w io.Writer, plan *generator.Plan, color bool) {
 		}
 		writeColored(w, body, color)
 	}
-}
-
-// gitMode writes a file mode as Git's diff headers do, such as 100644.
-func gitMode(mode os.FileMode) string {
-	return fmt.Sprintf("100%03o", mode.Perm())
 }
 
 // ANSI escape sequences for the colours of a diff.
@@ -191,6 +239,14 @@ func pronoun(n int) string {
 		return "it"
 	}
 	return "them"
+}
+
+// oneOrMany returns one when n is 1, else many.
+func oneOrMany(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // countNoun returns "1 " and one, or n and many.

@@ -16,6 +16,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // invalid spec or failed generation
 	exitUsage   = 2 // bad command line
+	// exitNotCompared is the exit code of check and diff when they could
+	// not compare, such as for an invalid spec, because 1 means drift.
+	exitNotCompared = 3
 )
 
 // streams are the standard streams a command uses: data goes to Out,
@@ -65,6 +68,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if command, ok := usageCommand(err); ok {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", command)
 		return exitUsage
+	}
+	var notCompared notComparedError
+	if errors.As(err, &notCompared) {
+		return exitNotCompared
 	}
 	return exitFailure
 }

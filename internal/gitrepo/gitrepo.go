@@ -100,6 +100,12 @@ func Open(dir string) (*Repository, error) {
 	return r, nil
 }
 
+// Prefix returns the output directory relative to the top of the work
+// tree, slash-separated, or "" when the output directory is the top.
+func (r *Repository) Prefix() string {
+	return r.prefix
+}
+
 // Uncommitted reports whether data, the content of the file at p, differs
 // from the file in the last commit, or the file is in no commit. Staged
 // changes count as uncommitted.
