@@ -194,9 +194,9 @@ services: billing: {
 `,
 		},
 		{
-			name: "last line without a newline",
+			name:  "last line without a newline",
 			files: sources("msgen.cue", editBase+`services: orders: {port: 8081, publishes: ["OrderCreated"]}`),
-			file: "msgen.cue",
+			file:  "msgen.cue",
 			insert: `
 services: billing: {
 	port: 8090
