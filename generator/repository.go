@@ -51,8 +51,10 @@ type readmeView struct {
 	ComposeMesh bool
 	// Broker is true when the system has the NATS broker, and
 	// SharedDatabases when a service uses a shared database.
+	// Databases is true when any service has a database.
 	Broker          bool
 	SharedDatabases bool
+	Databases       bool
 	// Projections and EventSourced list the CQRS and event-sourced
 	// services that use the broker, or are empty.
 	Projections  string
@@ -114,6 +116,9 @@ func newReadmeView(spec *schema.Spec) (*readmeView, error) {
 	}
 	var projections, eventSourced []string
 	for _, svc := range spec.SortedServices() {
+		if svc.UsesDatabase() {
+			view.Databases = true
+		}
 		switch {
 		case !usesBroker(spec, svc):
 		case svc.Data.Pattern == schema.PatternCQRS:

@@ -134,3 +134,31 @@ func TestReadmeDescribesSystem(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCountsAndDatabases checks the README's opening sentence for one
+// service and for several, and that a system without databases is not said
+// to have any.
+func TestReadmeCountsAndDatabases(t *testing.T) {
+	cases := []struct {
+		src       string
+		opening   string
+		databases bool
+	}{
+		{`name: "one", module: "example.com/one", services: api: port: 8081`, "1 Go service behind", false},
+		{`name: "two", module: "example.com/two", services: {api: port: 8081, web: port: 8082}`, "2 Go services behind", false},
+		{`name: "db", module: "example.com/db", services: api: {port: 8081, data: pattern: "database-per-service"}`, "1 Go service behind", true},
+	}
+	for _, tc := range cases {
+		spec, err := schema.LoadSource("msgen.cue", []byte(tc.src))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		readme := string(renderDeployment(t, spec)["README.md"].Data)
+		if !strings.Contains(readme, tc.opening) {
+			t.Errorf("%s: README does not say %q", spec.Name, tc.opening)
+		}
+		if got := strings.Contains(readme, "their PostgreSQL databases"); got != tc.databases {
+			t.Errorf("%s: README mentions PostgreSQL databases = %v, want %v", spec.Name, got, tc.databases)
+		}
+	}
+}
