@@ -62,11 +62,14 @@ type k8sView struct {
 	ConsulDiscovery bool
 	Services        []k8sService
 	Databases       []k8sDatabase
-	Gateway         k8sGateway
-	// ServicePolicies and DatabasePolicies are the callers that each
-	// workload accepts.
+	// Broker is the NATS server, or nil when no service uses it.
+	Broker  *k8sBroker
+	Gateway k8sGateway
+	// ServicePolicies, DatabasePolicies and BrokerPolicies are the callers
+	// that each workload accepts.
 	ServicePolicies  []inboundPolicy
 	DatabasePolicies []inboundPolicy
+	BrokerPolicies   []inboundPolicy
 	// Callees are the services that another service calls, for Linkerd's
 	// routes with retries and timeouts.
 	Callees []k8sCallee
@@ -190,8 +193,10 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 		{k8sDir + "/base/policy.yaml", "deploy/k8s-policy.yaml.tmpl"},
 		{k8sDir + "/overlays/dev/kustomization.yaml", "deploy/k8s-dev-kustomization.yaml.tmpl"},
 		{k8sDir + "/overlays/dev/databases.yaml", "deploy/k8s-dev-databases.yaml.tmpl"},
+		{k8sDir + "/overlays/dev/broker.yaml", "deploy/k8s-dev-broker.yaml.tmpl"},
 		{k8sDir + "/overlays/prod/kustomization.yaml", "deploy/k8s-prod-kustomization.yaml.tmpl"},
 		{k8sDir + "/overlays/prod/databases.yaml", "deploy/k8s-prod-databases.yaml.tmpl"},
+		{k8sDir + "/overlays/prod/broker.yaml", "deploy/k8s-prod-broker.yaml.tmpl"},
 	}
 	for _, svc := range view.Services {
 		outputs = append(outputs, struct{ path, template string }{k8sDir + "/base/services/" + svc.Name + ".yaml", "deploy/k8s-service.yaml.tmpl"})
@@ -201,6 +206,9 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 	var files []File
 	for _, out := range outputs {
 		if strings.HasSuffix(out.path, "/databases.yaml") && len(view.Databases) == 0 {
+			continue
+		}
+		if strings.HasSuffix(out.path, "/broker.yaml") && view.Broker == nil {
 			continue
 		}
 		data := any(view)
@@ -239,6 +247,7 @@ func newK8sView(spec *schema.Spec) (*k8sView, error) {
 		ConsulDiscovery:    spec.Discovery == schema.DiscoveryConsul,
 		ServicePolicies:    servicePolicies(spec),
 		DatabasePolicies:   databasePolicies(spec),
+		BrokerPolicies:     brokerPolicies(spec),
 		Files:              []string{"namespace.yaml", "gateway.yaml", "policy.yaml"},
 	}
 
@@ -256,6 +265,9 @@ func newK8sView(spec *schema.Spec) (*k8sView, error) {
 		return nil, err
 	}
 	view.Databases = databases
+	if view.Broker, err = newK8sBroker(spec); err != nil {
+		return nil, err
+	}
 
 	if view.Gateway, err = newK8sGateway(spec); err != nil {
 		return nil, err
@@ -293,6 +305,13 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 			return k8sService{}, fmt.Errorf("called service %q is not declared under services", callee)
 		}
 		config[schema.EnvPrefix(callee)+"URL"] = "http://" + callee + ":" + strconv.Itoa(target.Port)
+	}
+	// The broker's Service has the name of compose's container.
+	// TODO: NATS_URL is a ConfigMap value, because the dev overlay's NATS
+	// needs no credentials. A prod NATS that does needs a Secret reference,
+	// which the operator adds with a patch that the generated README shows.
+	if usesBroker(spec, svc) {
+		config["NATS_URL"] = brokerURL()
 	}
 	if spec.Discovery == schema.DiscoveryConsul {
 		// TODO: the service registers its pod address with the Consul

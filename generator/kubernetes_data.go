@@ -3,9 +3,26 @@ package generator
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/msgen-dev/msgen/schema"
+)
+
+// Fixed settings of the dev overlay's NATS server.
+const (
+	// brokerStorage is the size of the volume of JetStream's store.
+	brokerStorage = "1Gi"
+	// brokerUID is the user and group of the NATS server. The nats image
+	// has no user of its own, so the pod sets a non-root one, and fsGroup
+	// makes the volume writable for it.
+	brokerUID = 1000
+	// Resource requests and limits of the NATS server. JetStream keeps the
+	// platform's streams in files, so memory holds caches only.
+	brokerCPURequest    = "100m"
+	brokerMemoryRequest = "64Mi"
+	brokerCPULimit      = "500m"
+	brokerMemoryLimit   = "256Mi"
 )
 
 // k8sDatabase is a PostgreSQL: a StatefulSet in the dev overlay and an
@@ -26,6 +43,30 @@ type k8sDatabase struct {
 	Retries         int
 	StartupFailures int
 	PodAnnotations  []envVar
+}
+
+// k8sBroker is NATS with JetStream: a StatefulSet in the dev overlay and an
+// external endpoint in the prod overlay, under the name that compose gives
+// its container, so that NATS_URL is the same on both.
+type k8sBroker struct {
+	Name        string
+	Labels      []envVar
+	Image       string
+	Port        int
+	MonitorPort int
+	// ExternalName is the placeholder host of the prod overlay's external
+	// endpoint, which the operator replaces.
+	ExternalName    string
+	Storage         string
+	UID             int
+	PeriodSeconds   int
+	TimeoutSeconds  int
+	Retries         int
+	StartupFailures int
+	PodAnnotations  []envVar
+	// ServiceAnnotations are annotations of the Kubernetes Service.
+	ServiceAnnotations []envVar
+	Resources          k8sResources
 }
 
 // newK8sDatabases returns every PostgreSQL of the system, sorted by name:
@@ -74,4 +115,47 @@ func newK8sDatabases(spec *schema.Spec) ([]k8sDatabase, error) {
 	}
 	slices.SortFunc(databases, func(a, b k8sDatabase) int { return strings.Compare(a.Name, b.Name) })
 	return databases, nil
+}
+
+// newK8sBroker returns the NATS server, or nil when no service uses the
+// broker, as compose decides.
+func newK8sBroker(spec *schema.Spec) (*k8sBroker, error) {
+	if !specUsesBroker(spec) {
+		return nil, nil
+	}
+	probe, err := newK8sProbe(spec.Health)
+	if err != nil {
+		return nil, err
+	}
+
+	broker := &k8sBroker{
+		Name:            brokerContainer,
+		Labels:          k8sLabels(brokerContainer, spec.Name),
+		Image:           brokerImage,
+		Port:            brokerPort,
+		MonitorPort:     brokerMonitorPort,
+		ExternalName:    brokerContainer + ".example.invalid",
+		Storage:         brokerStorage,
+		UID:             brokerUID,
+		PeriodSeconds:   probe.period,
+		TimeoutSeconds:  probe.timeout,
+		Retries:         spec.Health.Retries,
+		StartupFailures: probe.startupFailures,
+		PodAnnotations:  meshPodAnnotations(spec.Mesh),
+		Resources: k8sResources{
+			CPURequest:    brokerCPURequest,
+			MemoryRequest: brokerMemoryRequest,
+			CPULimit:      brokerCPULimit,
+			MemoryLimit:   brokerMemoryLimit,
+		},
+	}
+	// A NATS server speaks first on a new connection, so Linkerd must
+	// proxy the client port without protocol detection, which would wait
+	// for the client. PostgreSQL's port is on Linkerd's default list.
+	if spec.Mesh == meshLinkerd {
+		opaque := envVar{Name: "config.linkerd.io/opaque-ports", Value: strconv.Itoa(brokerPort)}
+		broker.PodAnnotations = append(broker.PodAnnotations, opaque)
+		broker.ServiceAnnotations = []envVar{opaque}
+	}
+	return broker, nil
 }

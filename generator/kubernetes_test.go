@@ -243,8 +243,8 @@ func podHasPort(workloads []workload, name, portName string, number int) bool {
 
 // checkServiceContract checks each service's environment against the
 // runtime contract of the generated services: PORT, the callees' URLs at
-// their Kubernetes Services, DATABASE_URL and the secrets from Secret
-// references, and the spec's env.
+// their Kubernetes Services, NATS_URL at the broker's Service, DATABASE_URL
+// and the secrets from Secret references, and the spec's env.
 func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject) {
 	t.Helper()
 	configMaps := map[string]map[string]string{}
@@ -287,6 +287,9 @@ func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject
 		}
 		if spec.Discovery == schema.DiscoveryConsul {
 			want["CONSUL_HTTP_ADDR"] = consulServerAddress
+		}
+		if isBrokerClient(spec, svc) {
+			want["NATS_URL"] = "nats://nats:4222"
 		}
 		maps.Copy(want, svc.Env)
 		if !maps.Equal(config, want) {
