@@ -182,7 +182,22 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 	if !wantsKubernetes(spec) {
 		return nil, nil
 	}
-	view, err := newK8sView(spec)
+	// The dev overlay's shared databases run the init scripts that compose
+	// mounts, byte for byte.
+	scripts, err := renderSharedDatabaseInit(r, spec)
+	if err != nil {
+		return nil, err
+	}
+	initScripts := make(map[string][]byte, len(scripts))
+	for _, name := range spec.DatabaseNames() {
+		for _, script := range scripts {
+			if script.Path == sharedDatabaseInitPath(name) {
+				initScripts[name] = script.Data
+			}
+		}
+	}
+
+	view, err := newK8sView(spec, initScripts)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", k8sDir, err)
 	}
@@ -234,7 +249,9 @@ func (v *k8sView) service(name string) k8sService {
 	return k8sService{}
 }
 
-func newK8sView(spec *schema.Spec) (*k8sView, error) {
+// newK8sView collects what the Kubernetes templates need. initScripts maps
+// a shared database's name to its rendered init script.
+func newK8sView(spec *schema.Spec, initScripts map[string][]byte) (*k8sView, error) {
 	if spec.Name == kongNamespace {
 		return nil, fmt.Errorf("the system name %q is the namespace that Kong runs in: rename the system", spec.Name)
 	}
@@ -260,7 +277,7 @@ func newK8sView(spec *schema.Spec) (*k8sView, error) {
 		view.Files = append(view.Files, "services/"+svc.Name+".yaml")
 	}
 
-	databases, err := newK8sDatabases(spec)
+	databases, err := newK8sDatabases(spec, initScripts)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +373,7 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 	}
 
 	if host := svc.DatabaseHost(); host != "" {
-		service.Secrets = append(service.Secrets, k8sSecretRef{Variable: "DATABASE_URL", Secret: host, Key: "url"})
+		service.Secrets = append(service.Secrets, k8sSecretRef{Variable: "DATABASE_URL", Secret: host, Key: databaseKeys(svc).URL})
 	}
 	if len(svc.Secrets) > 0 {
 		service.SecretName = svc.Name + "-secrets"

@@ -43,6 +43,16 @@ type k8sDatabase struct {
 	Retries         int
 	StartupFailures int
 	PodAnnotations  []envVar
+	// InitScript is the script that creates a role and a schema for each
+	// service in a shared database, one line per element, the same bytes
+	// as deploy/postgres/<database>-init.sh. InitEnv are the passwords
+	// that it reads. Both are empty for a service's own database.
+	InitScript []string
+	InitEnv    []k8sSecretRef
+	// InitScriptPath is the script's path in the repository, and
+	// InitConfigMap the ConfigMap that holds it.
+	InitScriptPath string
+	InitConfigMap  string
 }
 
 // k8sBroker is NATS with JetStream: a StatefulSet in the dev overlay and an
@@ -69,9 +79,29 @@ type k8sBroker struct {
 	Resources          k8sResources
 }
 
+// databaseSecretKeys are the keys of the Secret named after a database's
+// Service that a service reads: its connection URL, and in the dev overlay
+// the password that the database's init script gives its role.
+type databaseSecretKeys struct {
+	URL, Password string
+}
+
+// databaseKeys returns the Secret keys of svc's database connection. A
+// service with a database of its own logs in as the database's user, with
+// the keys "url" and "password". A service in a shared database logs in as
+// its own role, with keys named after the service, such as
+// "inventory-url".
+func databaseKeys(svc *schema.Service) databaseSecretKeys {
+	if svc.Data.Pattern == schema.PatternSharedDatabase {
+		return databaseSecretKeys{URL: svc.Name + "-url", Password: svc.Name + "-password"}
+	}
+	return databaseSecretKeys{URL: "url", Password: "password"}
+}
+
 // newK8sDatabases returns every PostgreSQL of the system, sorted by name:
-// each service's own and each shared database.
-func newK8sDatabases(spec *schema.Spec) ([]k8sDatabase, error) {
+// each service's own and each shared database. initScripts maps a shared
+// database's name to its rendered init script.
+func newK8sDatabases(spec *schema.Spec, initScripts map[string][]byte) ([]k8sDatabase, error) {
 	probe, err := newK8sProbe(spec.Health)
 	if err != nil {
 		return nil, err
@@ -97,7 +127,7 @@ func newK8sDatabases(spec *schema.Spec) ([]k8sDatabase, error) {
 			return nil, fmt.Errorf("the database Service name %q is longer than 63 characters: shorten the name %q", name, owner)
 		}
 		ident := databaseIdent(owner)
-		databases = append(databases, k8sDatabase{
+		database := k8sDatabase{
 			Name:            name,
 			Labels:          k8sLabels(name, spec.Name),
 			Image:           image,
@@ -111,7 +141,22 @@ func newK8sDatabases(spec *schema.Spec) ([]k8sDatabase, error) {
 			Retries:         spec.Health.Retries,
 			StartupFailures: probe.startupFailures,
 			PodAnnotations:  meshPodAnnotations(spec.Mesh),
-		})
+		}
+
+		// Only a shared database with services in it has a script.
+		if script, ok := initScripts[owner]; ok {
+			database.InitScript = strings.Split(strings.TrimSuffix(string(script), "\n"), "\n")
+			database.InitScriptPath = sharedDatabaseInitPath(owner)
+			database.InitConfigMap = name + "-init"
+			for _, service := range sharingServices(spec, owner) {
+				database.InitEnv = append(database.InitEnv, k8sSecretRef{
+					Variable: service.PasswordVar,
+					Secret:   name,
+					Key:      databaseKeys(spec.Services[service.Name]).Password,
+				})
+			}
+		}
+		databases = append(databases, database)
 	}
 	slices.SortFunc(databases, func(a, b k8sDatabase) int { return strings.Compare(a.Name, b.Name) })
 	return databases, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -274,6 +275,173 @@ func TestKubernetesWithoutBroker(t *testing.T) {
 		if _, ok := cm.Data["NATS_URL"]; ok {
 			t.Errorf("ConfigMap %s sets NATS_URL", cm.Name)
 		}
+	}
+}
+
+// TestKubernetesSharedDatabaseRoles checks that the dev overlay's shared
+// database creates each service's role and schema with the script that
+// compose runs, from passwords in Secret references.
+func TestKubernetesSharedDatabaseRoles(t *testing.T) {
+	spec := shopKubernetesSpec(t, meshNone, schema.DiscoveryDNS)
+	files := generateFiles(t, spec)
+	project := loadGeneratedCompose(t, files)
+	dev := decodeGeneratedManifests(t, files, "deploy/k8s/overlays/dev/")
+
+	configMaps := map[string]*corev1.ConfigMap{}
+	for _, cm := range objectsOf[*corev1.ConfigMap](dev) {
+		configMaps[cm.Name] = cm
+	}
+	statefulSets := map[string]*appsv1.StatefulSet{}
+	for _, s := range objectsOf[*appsv1.StatefulSet](dev) {
+		statefulSets[s.Name] = s
+	}
+
+	shared := 0
+	for _, database := range spec.DatabaseNames() {
+		services := sharingServices(spec, database)
+		if len(services) == 0 {
+			continue
+		}
+		shared++
+		host := database + "-db"
+		s, ok := statefulSets[host]
+		if !ok {
+			t.Errorf("the shared database %s has no StatefulSet", database)
+			continue
+		}
+		c := s.Spec.Template.Spec.Containers[0]
+
+		// Compose mounts the script as one file in the image's init
+		// directory. Kubernetes mounts a ConfigMap there whose only key is
+		// that file, with the script's bytes.
+		var composeScript string
+		for _, vol := range project.Services[host].Volumes {
+			if vol.Type == types.VolumeTypeBind && strings.HasPrefix(vol.Target, postgresInitDir+"/") {
+				composeScript = path.Base(vol.Target)
+			}
+		}
+		mounted := ""
+		for _, mount := range c.VolumeMounts {
+			if mount.MountPath == postgresInitDir {
+				mounted = mount.Name
+			}
+		}
+		var script map[string]string
+		for _, vol := range s.Spec.Template.Spec.Volumes {
+			if vol.Name == mounted && vol.ConfigMap != nil {
+				if cm, ok := configMaps[vol.ConfigMap.Name]; ok {
+					script = cm.Data
+				}
+				if mode := vol.ConfigMap.DefaultMode; mode == nil || *mode&0o111 != 0o111 {
+					t.Errorf("%s mounts its init script without the executable bit: mode %v", host, mode)
+				}
+			}
+		}
+		if got := slices.Sorted(maps.Keys(script)); !slices.Equal(got, []string{composeScript}) {
+			t.Errorf("%s mounts the files %q at %s; want %q, as compose does", host, got, postgresInitDir, composeScript)
+		}
+		if want := string(files[sharedDatabaseInitPath(database)].Data); script[composeScript] != want {
+			t.Errorf("%s: its %s differs from %s:\n%s", host, composeScript, sharedDatabaseInitPath(database), script[composeScript])
+		}
+
+		// The script reads the same password variables as in compose.
+		var composeEnv []string
+		for name := range project.Services[host].Environment {
+			if strings.HasSuffix(name, "_DB_PASSWORD") {
+				composeEnv = append(composeEnv, name)
+			}
+		}
+		secrets := map[string]corev1.SecretKeySelector{}
+		for _, env := range c.Env {
+			if env.ValueFrom != nil && env.ValueFrom.SecretKeyRef != nil && env.Name != "POSTGRES_PASSWORD" {
+				secrets[env.Name] = *env.ValueFrom.SecretKeyRef
+			}
+		}
+		if got := slices.Sorted(maps.Keys(secrets)); !slices.Equal(got, slices.Sorted(slices.Values(composeEnv))) {
+			t.Errorf("%s gets the passwords %q; compose gives it %q", host, got, composeEnv)
+		}
+		for _, service := range services {
+			ref := secrets[service.PasswordVar]
+			if ref.Name != host || ref.Key != service.Name+"-password" {
+				t.Errorf("%s reads %s from %+v; want key %s-password of Secret %s", host, service.PasswordVar, ref, service.Name, host)
+			}
+		}
+	}
+	if shared == 0 {
+		t.Fatal("the shop has no shared database with services; update this test")
+	}
+}
+
+// kubectlSecrets parses the README's kubectl commands that create Secrets
+// into the keys of each Secret.
+func kubectlSecrets(t *testing.T, readme string) map[string][]string {
+	t.Helper()
+	secrets := map[string][]string{}
+	commands := strings.Split(strings.ReplaceAll(readme, " \\\n  ", " "), "\n")
+	for _, command := range commands {
+		name, options, found := strings.Cut(command, " create secret generic ")
+		if !found || !strings.HasPrefix(name, "kubectl -n ") {
+			continue
+		}
+		fields := strings.Fields(options)
+		for _, field := range fields[1:] {
+			literal, ok := strings.CutPrefix(field, "--from-literal=")
+			if !ok {
+				t.Errorf("README.md: %q in the command for Secret %s is not --from-literal", field, fields[0])
+				continue
+			}
+			key, _, _ := strings.Cut(literal, "=")
+			secrets[fields[0]] = append(secrets[fields[0]], key)
+		}
+	}
+	return secrets
+}
+
+// secretReferences returns the keys of each Secret that manifests refer
+// to.
+func secretReferences(manifests []k8sObject) map[string][]string {
+	refs := map[string][]string{}
+	for _, w := range workloadsOf(manifests) {
+		for _, c := range w.pod.Spec.Containers {
+			for _, env := range c.Env {
+				if env.ValueFrom != nil && env.ValueFrom.SecretKeyRef != nil {
+					ref := env.ValueFrom.SecretKeyRef
+					refs[ref.Name] = append(refs[ref.Name], ref.Key)
+				}
+			}
+		}
+	}
+	return refs
+}
+
+// TestKubernetesReadmeCreatesSecrets checks that the README's commands
+// create exactly the Secrets and keys that the dev overlay refers to.
+func TestKubernetesReadmeCreatesSecrets(t *testing.T) {
+	for name, spec := range kubernetesVariants(t) {
+		t.Run(name, func(t *testing.T) {
+			files := generateFiles(t, spec)
+			dev := append(decodeGeneratedManifests(t, files, "deploy/k8s/base/"), decodeGeneratedManifests(t, files, "deploy/k8s/overlays/dev/")...)
+
+			created := kubectlSecrets(t, string(files["README.md"].Data))
+			referred := secretReferences(dev)
+			if len(created) == 0 {
+				t.Fatal("README.md creates no Secret")
+			}
+			for secret, keys := range referred {
+				for _, key := range keys {
+					if !slices.Contains(created[secret], key) {
+						t.Errorf("the dev overlay reads key %s of Secret %s, which README.md does not create", key, secret)
+					}
+				}
+			}
+			for secret, keys := range created {
+				for _, key := range keys {
+					if !slices.Contains(referred[secret], key) {
+						t.Errorf("README.md creates key %s of Secret %s, which the dev overlay does not read", key, secret)
+					}
+				}
+			}
+		})
 	}
 }
 

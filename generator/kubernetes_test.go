@@ -305,8 +305,13 @@ func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject
 			secrets[env.Name] = *env.ValueFrom.SecretKeyRef
 		}
 		wantSecrets := map[string]corev1.SecretKeySelector{}
-		if host := svc.DatabaseHost(); host != "" {
-			wantSecrets["DATABASE_URL"] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: host}, Key: "url"}
+		// A service in a shared database logs in with its own role, whose
+		// URL has a key of its own in the database's Secret.
+		switch {
+		case svc.OwnsDatabase():
+			wantSecrets["DATABASE_URL"] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: svc.Name + "-db"}, Key: "url"}
+		case svc.Data.Pattern == schema.PatternSharedDatabase:
+			wantSecrets["DATABASE_URL"] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: svc.Data.Database + "-db"}, Key: svc.Name + "-url"}
 		}
 		for _, secret := range svc.Secrets {
 			wantSecrets[secret] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: svc.Name + "-secrets"}, Key: secret}
