@@ -62,11 +62,14 @@ type k8sView struct {
 	ConsulDiscovery bool
 	Services        []k8sService
 	Databases       []k8sDatabase
-	Gateway         k8sGateway
-	// ServicePolicies and DatabasePolicies are the callers that each
-	// workload accepts.
+	// Broker is the NATS server, or nil when no service uses it.
+	Broker  *k8sBroker
+	Gateway k8sGateway
+	// ServicePolicies, DatabasePolicies and BrokerPolicies are the callers
+	// that each workload accepts.
 	ServicePolicies  []inboundPolicy
 	DatabasePolicies []inboundPolicy
+	BrokerPolicies   []inboundPolicy
 	// Callees are the services that another service calls, for Linkerd's
 	// routes with retries and timeouts.
 	Callees []k8sCallee
@@ -130,26 +133,6 @@ type k8sSecretRef struct {
 	Key      string
 }
 
-// k8sDatabase is a PostgreSQL: a StatefulSet in the dev overlay and an
-// external endpoint in the prod overlay.
-type k8sDatabase struct {
-	Name     string
-	Labels   []envVar
-	Image    string
-	User     string
-	Database string
-	Secret   string
-	// ExternalName is the placeholder host of the prod overlay's external
-	// endpoint, which the operator replaces.
-	ExternalName    string
-	Storage         string
-	PeriodSeconds   int
-	TimeoutSeconds  int
-	Retries         int
-	StartupFailures int
-	PodAnnotations  []envVar
-}
-
 // k8sGateway is Kong on Kubernetes through the Gateway API.
 type k8sGateway struct {
 	ListenerPort int
@@ -199,7 +182,22 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 	if !wantsKubernetes(spec) {
 		return nil, nil
 	}
-	view, err := newK8sView(spec)
+	// The dev overlay's shared databases run the init scripts that compose
+	// mounts, byte for byte.
+	scripts, err := renderSharedDatabaseInit(r, spec)
+	if err != nil {
+		return nil, err
+	}
+	initScripts := make(map[string][]byte, len(scripts))
+	for _, name := range spec.DatabaseNames() {
+		for _, script := range scripts {
+			if script.Path == sharedDatabaseInitPath(name) {
+				initScripts[name] = script.Data
+			}
+		}
+	}
+
+	view, err := newK8sView(spec, initScripts)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", k8sDir, err)
 	}
@@ -210,8 +208,10 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 		{k8sDir + "/base/policy.yaml", "deploy/k8s-policy.yaml.tmpl"},
 		{k8sDir + "/overlays/dev/kustomization.yaml", "deploy/k8s-dev-kustomization.yaml.tmpl"},
 		{k8sDir + "/overlays/dev/databases.yaml", "deploy/k8s-dev-databases.yaml.tmpl"},
+		{k8sDir + "/overlays/dev/broker.yaml", "deploy/k8s-dev-broker.yaml.tmpl"},
 		{k8sDir + "/overlays/prod/kustomization.yaml", "deploy/k8s-prod-kustomization.yaml.tmpl"},
 		{k8sDir + "/overlays/prod/databases.yaml", "deploy/k8s-prod-databases.yaml.tmpl"},
+		{k8sDir + "/overlays/prod/broker.yaml", "deploy/k8s-prod-broker.yaml.tmpl"},
 	}
 	for _, svc := range view.Services {
 		outputs = append(outputs, struct{ path, template string }{k8sDir + "/base/services/" + svc.Name + ".yaml", "deploy/k8s-service.yaml.tmpl"})
@@ -221,6 +221,9 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 	var files []File
 	for _, out := range outputs {
 		if strings.HasSuffix(out.path, "/databases.yaml") && len(view.Databases) == 0 {
+			continue
+		}
+		if strings.HasSuffix(out.path, "/broker.yaml") && view.Broker == nil {
 			continue
 		}
 		data := any(view)
@@ -246,7 +249,9 @@ func (v *k8sView) service(name string) k8sService {
 	return k8sService{}
 }
 
-func newK8sView(spec *schema.Spec) (*k8sView, error) {
+// newK8sView collects what the Kubernetes templates need. initScripts maps
+// a shared database's name to its rendered init script.
+func newK8sView(spec *schema.Spec, initScripts map[string][]byte) (*k8sView, error) {
 	if spec.Name == kongNamespace {
 		return nil, fmt.Errorf("the system name %q is the namespace that Kong runs in: rename the system", spec.Name)
 	}
@@ -259,6 +264,7 @@ func newK8sView(spec *schema.Spec) (*k8sView, error) {
 		ConsulDiscovery:    spec.Discovery == schema.DiscoveryConsul,
 		ServicePolicies:    servicePolicies(spec),
 		DatabasePolicies:   databasePolicies(spec),
+		BrokerPolicies:     brokerPolicies(spec),
 		Files:              []string{"namespace.yaml", "gateway.yaml", "policy.yaml"},
 	}
 
@@ -271,11 +277,14 @@ func newK8sView(spec *schema.Spec) (*k8sView, error) {
 		view.Files = append(view.Files, "services/"+svc.Name+".yaml")
 	}
 
-	databases, err := newK8sDatabases(spec)
+	databases, err := newK8sDatabases(spec, initScripts)
 	if err != nil {
 		return nil, err
 	}
 	view.Databases = databases
+	if view.Broker, err = newK8sBroker(spec); err != nil {
+		return nil, err
+	}
 
 	if view.Gateway, err = newK8sGateway(spec); err != nil {
 		return nil, err
@@ -313,6 +322,13 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 			return k8sService{}, fmt.Errorf("called service %q is not declared under services", callee)
 		}
 		config[schema.EnvPrefix(callee)+"URL"] = "http://" + callee + ":" + strconv.Itoa(target.Port)
+	}
+	// The broker's Service has the name of compose's container.
+	// TODO: NATS_URL is a ConfigMap value, because the dev overlay's NATS
+	// needs no credentials. A prod NATS that does needs a Secret reference,
+	// which the operator adds with a patch that the generated README shows.
+	if usesBroker(spec, svc) {
+		config["NATS_URL"] = brokerURL()
 	}
 	if spec.Discovery == schema.DiscoveryConsul {
 		// TODO: the service registers its pod address with the Consul
@@ -357,7 +373,7 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 	}
 
 	if host := svc.DatabaseHost(); host != "" {
-		service.Secrets = append(service.Secrets, k8sSecretRef{Variable: "DATABASE_URL", Secret: host, Key: "url"})
+		service.Secrets = append(service.Secrets, k8sSecretRef{Variable: "DATABASE_URL", Secret: host, Key: databaseKeys(svc).URL})
 	}
 	if len(svc.Secrets) > 0 {
 		service.SecretName = svc.Name + "-secrets"
@@ -418,54 +434,6 @@ func newK8sProbe(h schema.Health) (k8sProbe, error) {
 	}
 	startupFailures := (start+period-1)/period + h.Retries
 	return k8sProbe{period: period, timeout: timeout, startupFailures: startupFailures}, nil
-}
-
-// newK8sDatabases returns every PostgreSQL of the system, sorted by name:
-// each service's own and each shared database.
-func newK8sDatabases(spec *schema.Spec) ([]k8sDatabase, error) {
-	probe, err := newK8sProbe(spec.Health)
-	if err != nil {
-		return nil, err
-	}
-
-	var owners []string
-	for _, svc := range spec.SortedServices() {
-		if svc.OwnsDatabase() {
-			owners = append(owners, svc.Name)
-		}
-	}
-	owners = append(owners, spec.DatabaseNames()...)
-
-	var databases []k8sDatabase
-	for _, owner := range owners {
-		image := spec.Databases[owner].Image
-		if svc, ok := spec.Services[owner]; ok && svc.OwnsDatabase() {
-			image = svc.Data.Image
-		}
-		name := schema.DatabaseHost(owner)
-		// A Service name is a DNS label of at most 63 characters.
-		if len(name) > 63 {
-			return nil, fmt.Errorf("the database Service name %q is longer than 63 characters: shorten the name %q", name, owner)
-		}
-		ident := databaseIdent(owner)
-		databases = append(databases, k8sDatabase{
-			Name:            name,
-			Labels:          k8sLabels(name, spec.Name),
-			Image:           image,
-			User:            ident,
-			Database:        ident,
-			Secret:          name,
-			ExternalName:    name + ".example.invalid",
-			Storage:         databaseStorage,
-			PeriodSeconds:   probe.period,
-			TimeoutSeconds:  probe.timeout,
-			Retries:         spec.Health.Retries,
-			StartupFailures: probe.startupFailures,
-			PodAnnotations:  meshPodAnnotations(spec.Mesh),
-		})
-	}
-	slices.SortFunc(databases, func(a, b k8sDatabase) int { return strings.Compare(a.Name, b.Name) })
-	return databases, nil
 }
 
 // newK8sGateway turns the routes and plugins of kong.yml into Gateway API

@@ -243,8 +243,8 @@ func podHasPort(workloads []workload, name, portName string, number int) bool {
 
 // checkServiceContract checks each service's environment against the
 // runtime contract of the generated services: PORT, the callees' URLs at
-// their Kubernetes Services, DATABASE_URL and the secrets from Secret
-// references, and the spec's env.
+// their Kubernetes Services, NATS_URL at the broker's Service, DATABASE_URL
+// and the secrets from Secret references, and the spec's env.
 func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject) {
 	t.Helper()
 	configMaps := map[string]map[string]string{}
@@ -288,6 +288,9 @@ func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject
 		if spec.Discovery == schema.DiscoveryConsul {
 			want["CONSUL_HTTP_ADDR"] = consulServerAddress
 		}
+		if isBrokerClient(spec, svc) {
+			want["NATS_URL"] = "nats://nats:4222"
+		}
 		maps.Copy(want, svc.Env)
 		if !maps.Equal(config, want) {
 			t.Errorf("%s: ConfigMap data = %v; want %v", svc.Name, config, want)
@@ -302,8 +305,13 @@ func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject
 			secrets[env.Name] = *env.ValueFrom.SecretKeyRef
 		}
 		wantSecrets := map[string]corev1.SecretKeySelector{}
-		if host := svc.DatabaseHost(); host != "" {
-			wantSecrets["DATABASE_URL"] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: host}, Key: "url"}
+		// A service in a shared database logs in with its own role, whose
+		// URL has a key of its own in the database's Secret.
+		switch {
+		case svc.OwnsDatabase():
+			wantSecrets["DATABASE_URL"] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: svc.Name + "-db"}, Key: "url"}
+		case svc.Data.Pattern == schema.PatternSharedDatabase:
+			wantSecrets["DATABASE_URL"] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: svc.Data.Database + "-db"}, Key: svc.Name + "-url"}
 		}
 		for _, secret := range svc.Secrets {
 			wantSecrets[secret] = corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: svc.Name + "-secrets"}, Key: secret}

@@ -28,13 +28,13 @@ const (
 // inboundPolicy is the traffic that one workload accepts: the callers that
 // may open connections to its port. Everything else is refused.
 type inboundPolicy struct {
-	// Target is the workload: a service, or a database container such as
-	// "orders-db".
+	// Target is the workload: a service, a database container such as
+	// "orders-db", or the NATS server.
 	Target string
 	Port   int
-	// Database is true for a PostgreSQL workload, whose port carries the
-	// PostgreSQL protocol instead of HTTP.
-	Database bool
+	// Opaque is true for a PostgreSQL or NATS workload, whose port carries
+	// its own protocol instead of HTTP.
+	Opaque bool
 	// Callers are the services of the system that may call Target, sorted.
 	Callers []string
 	// FromGateway is true when Kong routes requests to Target.
@@ -89,11 +89,26 @@ func databasePolicies(spec *schema.Spec) []inboundPolicy {
 	var policies []inboundPolicy
 	for _, host := range slices.Sorted(maps.Keys(owners)) {
 		policies = append(policies, inboundPolicy{
-			Target:   host,
-			Port:     postgresPort,
-			Database: true,
-			Callers:  sortedUnique(owners[host]),
+			Target:  host,
+			Port:    postgresPort,
+			Opaque:  true,
+			Callers: sortedUnique(owners[host]),
 		})
 	}
 	return policies
+}
+
+// brokerPolicies returns the inbound policy of the NATS server, which
+// accepts every service that uses the broker, or nothing when none does.
+func brokerPolicies(spec *schema.Spec) []inboundPolicy {
+	var clients []string
+	for _, svc := range spec.SortedServices() {
+		if usesBroker(spec, svc) {
+			clients = append(clients, svc.Name)
+		}
+	}
+	if len(clients) == 0 {
+		return nil
+	}
+	return []inboundPolicy{{Target: brokerContainer, Port: brokerPort, Opaque: true, Callers: clients}}
 }

@@ -34,8 +34,9 @@ func (g callGraph) String() string {
 
 // declaredCallGraph returns the calls that the spec declares: each
 // service's calls, each composer's sources, Kong to every service that it
-// routes to, and, with databases, each service to its PostgreSQL.
-func declaredCallGraph(spec *schema.Spec, databases bool) callGraph {
+// routes to, and, with the data layer, each service to its PostgreSQL and
+// each client of the broker to NATS.
+func declaredCallGraph(spec *schema.Spec, dataLayer bool) callGraph {
 	graph := callGraph{}
 	for _, svc := range spec.SortedServices() {
 		for _, callee := range svc.Calls {
@@ -44,8 +45,11 @@ func declaredCallGraph(spec *schema.Spec, databases bool) callGraph {
 		if len(svc.Routes) > 0 {
 			graph.add(gatewayCaller, svc.Name)
 		}
-		if databases && svc.UsesDatabase() {
+		if dataLayer && svc.UsesDatabase() {
 			graph.add(svc.Name, svc.DatabaseHost())
+		}
+		if dataLayer && isBrokerClient(spec, svc) {
+			graph.add(svc.Name, "nats")
 		}
 	}
 	for _, comp := range spec.Compositions {
@@ -55,6 +59,29 @@ func declaredCallGraph(spec *schema.Spec, databases bool) callGraph {
 		}
 	}
 	return graph
+}
+
+// isBrokerClient reports whether svc connects to NATS, by the rule that the
+// README states: a service with a database that publishes or subscribes to
+// events, orchestrates a saga or is a step of one.
+func isBrokerClient(spec *schema.Spec, svc *schema.Service) bool {
+	if !svc.UsesDatabase() {
+		return false
+	}
+	if len(svc.Publishes) > 0 || len(svc.Subscribes) > 0 {
+		return true
+	}
+	for _, saga := range spec.Sagas {
+		if saga.Orchestrator == svc.Name {
+			return true
+		}
+		for _, step := range saga.Steps {
+			if step.Service == svc.Name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // identities maps the identities under which workloads call others, service
@@ -279,23 +306,29 @@ func TestMeshPoliciesAllowOnlyDeclaredCalls(t *testing.T) {
 				t.Errorf("the base's policies allow\n  %v\nwant the declared calls\n  %v", got, want)
 			}
 			if got, want := allowedCallGraph(t, mesh, spec.Name, dev), declaredCallGraph(spec, true); !maps.Equal(got, want) {
-				t.Errorf("the dev overlay's policies allow\n  %v\nwant the declared calls and database connections\n  %v", got, want)
+				t.Errorf("the dev overlay's policies allow\n  %v\nwant the declared calls and the connections to the databases and NATS\n  %v", got, want)
 			}
 		})
 	}
 }
 
-// TestMeshPoliciesFollowTheSpec changes the shop's calls and checks that the
-// policies change with them, so that the comparison above cannot pass for a
-// fixed graph.
+// TestMeshPoliciesFollowTheSpec changes the shop's calls, databases and
+// events and checks that the policies change with them, so that the
+// comparison above cannot pass for a fixed graph.
 func TestMeshPoliciesFollowTheSpec(t *testing.T) {
 	for _, mesh := range meshes {
 		t.Run(mesh, func(t *testing.T) {
 			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
 			spec.Services["orders"].Calls = nil
 			spec.Services["shipping"].Calls = []string{"inventory", "payments"}
+			// order-history keeps its database but leaves the broker, and
+			// storefront gets a database and starts to publish.
+			spec.Services["order-history"].Subscribes = nil
+			spec.Services["storefront"].Data = spec.Services["orders"].Data
+			spec.Services["storefront"].Publishes = []string{"OrderCreated"}
 			files := generateFiles(t, spec)
 			base := decodeGeneratedManifests(t, files, "deploy/k8s/base/")
+			dev := append(slices.Clone(base), decodeGeneratedManifests(t, files, "deploy/k8s/overlays/dev/")...)
 
 			got := allowedCallGraph(t, mesh, spec.Name, base)
 			if got["orders -> inventory"] {
@@ -306,6 +339,17 @@ func TestMeshPoliciesFollowTheSpec(t *testing.T) {
 			}
 			if want := declaredCallGraph(spec, false); !maps.Equal(got, want) {
 				t.Errorf("policies allow\n  %v\nwant\n  %v", got, want)
+			}
+
+			got = allowedCallGraph(t, mesh, spec.Name, dev)
+			if got["order-history -> nats"] {
+				t.Error("order-history may still connect to NATS after it stopped subscribing")
+			}
+			if !got["storefront -> storefront-db"] || !got["storefront -> nats"] {
+				t.Errorf("storefront may not connect to its new database and NATS: %v", got)
+			}
+			if want := declaredCallGraph(spec, true); !maps.Equal(got, want) {
+				t.Errorf("the dev overlay's policies allow\n  %v\nwant\n  %v", got, want)
 			}
 		})
 	}

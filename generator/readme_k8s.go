@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/msgen-dev/msgen/schema"
 )
@@ -53,21 +54,48 @@ func newReadmeK8s(spec *schema.Spec) *readmeK8s {
 	}
 	owners = append(owners, spec.DatabaseNames()...)
 	for _, owner := range sortedUnique(owners) {
-		host := schema.DatabaseHost(owner)
-		ident := databaseIdent(owner)
-		k8s.Secrets = append(k8s.Secrets, fmt.Sprintf(
-			"kubectl -n %s create secret generic %s --from-literal=password=PASSWORD --from-literal=url='postgres://%s:PASSWORD@%s:%d/%s?sslmode=disable'",
-			spec.Name, host, ident, host, postgresPort, ident))
+		k8s.Secrets = append(k8s.Secrets, databaseSecretCommand(spec, owner))
 	}
 	for _, svc := range spec.SortedServices() {
 		if len(svc.Secrets) == 0 {
 			continue
 		}
-		command := fmt.Sprintf("kubectl -n %s create secret generic %s-secrets", spec.Name, svc.Name)
+		command := []string{fmt.Sprintf("kubectl -n %s create secret generic %s-secrets", spec.Name, svc.Name)}
 		for _, secret := range svc.Secrets {
-			command += fmt.Sprintf(" --from-literal=%s=VALUE", secret)
+			command = append(command, fmt.Sprintf("--from-literal=%s=VALUE", secret))
 		}
-		k8s.Secrets = append(k8s.Secrets, command)
+		k8s.Secrets = append(k8s.Secrets, strings.Join(command, " \\\n  "))
 	}
 	return k8s
+}
+
+// databaseSecretCommand returns the kubectl command that creates the Secret
+// of the database named after owner, a service or a shared database. The
+// Secret contains the password of the database's PostgreSQL user, and the
+// connection URL of the service that owns it. A shared database's Secret
+// contains the password and connection URL of each service's role instead
+// of the URL. The passwords are placeholders named after the variables of
+// .env.example.
+func databaseSecretCommand(spec *schema.Spec, owner string) string {
+	host := schema.DatabaseHost(owner)
+	ident := databaseIdent(owner)
+	password := databasePasswordVar(owner)
+	command := []string{
+		fmt.Sprintf("kubectl -n %s create secret generic %s", spec.Name, host),
+		"--from-literal=password=" + password,
+	}
+	connectionURL := func(role, password string) string {
+		return fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", role, password, host, postgresPort, ident)
+	}
+
+	if svc, ok := spec.Services[owner]; ok && svc.OwnsDatabase() {
+		command = append(command, fmt.Sprintf("--from-literal=%s='%s'", databaseKeys(svc).URL, connectionURL(ident, password)))
+	}
+	for _, service := range sharingServices(spec, owner) {
+		keys := databaseKeys(spec.Services[service.Name])
+		command = append(command,
+			fmt.Sprintf("--from-literal=%s=%s", keys.Password, service.PasswordVar),
+			fmt.Sprintf("--from-literal=%s='%s'", keys.URL, connectionURL(service.Role, service.PasswordVar)))
+	}
+	return strings.Join(command, " \\\n  ")
 }
