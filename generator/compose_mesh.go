@@ -29,8 +29,8 @@ import (
 //
 // TODO: the development agent runs without ACLs, so any container on the
 // backend network can rewrite the intentions through Consul's HTTP API.
-// Closing that needs an ACL bootstrap and a token for each sidecar and
-// service, which compose cannot hand out without a secret store.
+// Closing that needs ACLs with a default policy of deny, and a token for
+// each sidecar and service, which .env would have to provide.
 
 // Settings of Consul's service mesh in compose.
 const (
@@ -54,8 +54,8 @@ const (
 	consulAgentConfigMount = "/consul/mesh"
 	// sidecarSuffix names a sidecar container.
 	sidecarSuffix = "-sidecar"
-	// sidecarConfigDir is the mount point of deploy/compose/consul, which
-	// holds the proxy definitions, in a sidecar container.
+	// sidecarConfigDir is the mount point of deploy/compose/consul, the
+	// directory of the proxy definitions, in a sidecar container.
 	sidecarConfigDir = "/consul"
 	// Envoy's public listener and admin ports in a service's network
 	// namespace start their search for a port that no service uses here.
