@@ -61,10 +61,10 @@ const (
 	// namespace start their search for a port that no service uses here.
 	firstSidecarPort = 21000
 	firstAdminPort   = 19000
-	// The Consul agent assigns the listener of each exposed check a port
-	// from a range of exposePortCount ports, Consul's default width, which
-	// starts its search for a range without a service's port at
-	// firstExposePort.
+	// The Consul agent gives the listener of each exposed check a port from
+	// a range of exposePortCount ports, as wide as Consul's default range.
+	// exposePortRange picks the first such range from firstExposePort on
+	// that contains no port in use.
 	firstExposePort = 21500
 	exposePortCount = 256
 	// Ports of Kong's sidecar in Kong's network namespace, where no service
