@@ -95,7 +95,14 @@ type composeConsul struct {
 	Name    string
 	Image   string
 	Address string
+	Command []string
 	Health  composeHealth
+	// ConfigDir is the agent's configuration directory of the service
+	// mesh, mounted at ConfigMount, and ConfigHash the SHA-256 of its
+	// files. All three are empty without the mesh.
+	ConfigDir   string
+	ConfigMount string
+	ConfigHash  string
 }
 
 type composeService struct {
@@ -142,6 +149,16 @@ func renderCompose(r *renderer, spec *schema.Spec) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render docker-compose.yml: %w", err)
 	}
+	// The label of the Consul agent carries the hash of its configuration,
+	// so the configuration is rendered first.
+	var agentConfig []File
+	if composeMeshEnabled(spec) {
+		agentConfig, err = renderConsulAgentConfig(r, spec)
+		if err != nil {
+			return nil, err
+		}
+		view.Consul.ConfigHash = configHash(agentConfig)
+	}
 	compose, err := r.file("docker-compose.yml", "deploy/docker-compose.yml.tmpl", view)
 	if err != nil {
 		return nil, err
@@ -159,7 +176,8 @@ func renderCompose(r *renderer, spec *schema.Spec) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]File{compose, env}, scripts...), nil
+	files := append([]File{compose, env}, scripts...)
+	return append(files, agentConfig...), nil
 }
 
 // newComposeView relies on schema.Load's checks: unique container and
@@ -181,7 +199,13 @@ func newComposeView(spec *schema.Spec) (*composeView, error) {
 			Name:    consulContainer,
 			Image:   consulImage,
 			Address: consulAddr.String(),
+			Command: []string{"agent", "-dev", "-client=0.0.0.0"},
 			Health:  newComposeHealth(spec.Health),
+		}
+		if composeMeshEnabled(spec) {
+			view.Consul.Command = append(view.Consul.Command, "-bind="+consulAddr.String(), "-config-dir="+consulAgentConfigMount)
+			view.Consul.ConfigDir = "./" + consulAgentConfigDir
+			view.Consul.ConfigMount = consulAgentConfigMount
 		}
 	}
 
@@ -257,8 +281,10 @@ func newComposeService(spec *schema.Spec, svc *schema.Service) (composeService, 
 		}
 		dependsOn = append(dependsOn, callee)
 	}
-	// In the mesh, every call goes through the service's sidecar.
+	// In the mesh, the service listens on 127.0.0.1, where only its
+	// sidecar reaches it, and every call goes through the sidecar.
 	if composeMeshEnabled(spec) {
+		env["LISTEN_ADDRESS"] = "127.0.0.1"
 		maps.Copy(env, meshCalleeURLs(spec, svc))
 	}
 
@@ -336,10 +362,11 @@ func newComposeKong(spec *schema.Spec, consul *composeConsul) composeKong {
 		env["KONG_ADMIN_ERROR_LOG"] = "/dev/stderr"
 	}
 
+	// Upstream targets are <name>.service.consul names that only Consul's
+	// DNS interface resolves. In the mesh they are Kong's sidecar on
+	// 127.0.0.1 instead, and the sidecar waits for Consul.
 	var dependsOn []dependency
-	if consul != nil {
-		// Upstream targets are <name>.service.consul names that only
-		// Consul's DNS interface resolves.
+	if consul != nil && !composeMeshEnabled(spec) {
 		env["KONG_DNS_RESOLVER"] = consul.Address + ":" + strconv.Itoa(consulDNSPort)
 		dependsOn = append(dependsOn, dependency{Name: consul.Name, Condition: "service_healthy"})
 	}

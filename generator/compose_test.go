@@ -51,6 +51,31 @@ func shopConsulSpec(t *testing.T) *schema.Spec {
 	return spec
 }
 
+// shopMeshSpec loads the shop example with discovery "consul" and Consul's
+// service mesh: services with databases, events and an API composition in
+// the mesh.
+func shopMeshSpec(t *testing.T) *schema.Spec {
+	t.Helper()
+	src, err := os.ReadFile(shopSpecPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for old, replacement := range map[string]string{
+		`discovery: "dns"`:  `discovery: "consul"`,
+		`mesh:      "none"`: `mesh:      "consul-connect"`,
+	} {
+		if !bytes.Contains(src, []byte(old)) {
+			t.Fatalf("%s no longer contains %s; update this helper", shopSpecPath, old)
+		}
+		src = bytes.Replace(src, []byte(old), []byte(replacement), 1)
+	}
+	spec, err := schema.LoadSource("msgen.cue", src)
+	if err != nil {
+		t.Fatalf("load the mesh variant of the shop: %v", err)
+	}
+	return spec
+}
+
 // boutiqueSpec loads the online-boutique example: discovery "consul", no
 // admin port and no shared database.
 func boutiqueSpec(t *testing.T) *schema.Spec {
@@ -69,6 +94,7 @@ var specVariants = []struct {
 }{
 	{"shop", shopSpec},
 	{"shop-consul", shopConsulSpec},
+	{"shop-mesh", shopMeshSpec},
 	{"online-boutique", boutiqueSpec},
 }
 
@@ -170,6 +196,9 @@ func TestComposeLoadsAndIsConsistent(t *testing.T) {
 			checkComposeKong(t, spec, project)
 			if spec.Discovery == schema.DiscoveryConsul {
 				checkComposeConsul(t, spec, project)
+			}
+			if composeMeshEnabled(spec) {
+				checkComposeMesh(t, spec, project, dir, files)
 			}
 		})
 	}
@@ -523,8 +552,15 @@ func checkComposeConsul(t *testing.T, spec *schema.Spec, project *types.Project)
 		t.Errorf("consul address %s is inside ip_range %s, where Docker assigns dynamic addresses", addr, ipRange)
 	}
 
+	// In the mesh, Kong's targets are its sidecar on 127.0.0.1.
 	kong := project.Services[kongContainer]
-	checkEnv(t, kong, "KONG_DNS_RESOLVER", addr.String()+":8600")
+	if composeMeshEnabled(spec) {
+		if _, set := kong.Environment["KONG_DNS_RESOLVER"]; set {
+			t.Error("kong resolves names through Consul's DNS, but in the mesh its targets are its sidecar")
+		}
+	} else {
+		checkEnv(t, kong, "KONG_DNS_RESOLVER", addr.String()+":8600")
+	}
 	for _, svc := range spec.SortedServices() {
 		checkEnv(t, project.Services[svc.Name], "CONSUL_HTTP_ADDR", "consul:8500")
 	}

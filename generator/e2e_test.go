@@ -338,6 +338,9 @@ func buildService(t *testing.T, dir, name string) string {
 // runningService is a generated service binary running on a loopback port.
 type runningService struct {
 	binary string
+	// host is the address that the test dials: LISTEN_ADDRESS when the
+	// service's environment sets it, otherwise 127.0.0.1.
+	host   string
 	port   int
 	cmd    *exec.Cmd
 	output *lockedBuffer
@@ -356,9 +359,15 @@ func startServiceOnPort(t *testing.T, binary string, port int, env ...string) *r
 	t.Helper()
 	svc := &runningService{
 		binary: binary,
+		host:   "127.0.0.1",
 		port:   port,
 		output: &lockedBuffer{},
 		exited: make(chan error, 1),
+	}
+	for _, variable := range env {
+		if address, ok := strings.CutPrefix(variable, "LISTEN_ADDRESS="); ok && address != "" {
+			svc.host = address
+		}
 	}
 	svc.cmd = exec.Command(binary)
 	svc.cmd.Env = append([]string{"PORT=" + strconv.Itoa(svc.port), "LOG_LEVEL=debug"}, env...)
@@ -393,7 +402,7 @@ func startServiceOnPort(t *testing.T, binary string, port int, env ...string) *r
 
 func (s *runningService) tryGet(path string) (int, string, error) {
 	client := http.Client{Timeout: waitLimit}
-	resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d%s", s.port, path))
+	resp, err := client.Get("http://" + net.JoinHostPort(s.host, strconv.Itoa(s.port)) + path)
 	if err != nil {
 		return 0, "", err
 	}
@@ -417,7 +426,7 @@ func (s *runningService) get(t *testing.T, path string) (int, string) {
 func (s *runningService) healthcheck(t *testing.T) (int, string) {
 	t.Helper()
 	cmd := exec.Command(s.binary, "healthcheck")
-	cmd.Env = []string{"PORT=" + strconv.Itoa(s.port)}
+	cmd.Env = []string{"PORT=" + strconv.Itoa(s.port), "LISTEN_ADDRESS=" + s.host}
 	out, err := cmd.CombinedOutput()
 	output := string(bytes.TrimSpace(out))
 	var exitErr *exec.ExitError

@@ -35,6 +35,9 @@ type kongView struct {
 	Upstreams     []kongUpstream
 	CorrelationID string
 	RateLimiting  *schema.RateLimiting
+	// Mesh is true when the targets are Kong's sidecar in Consul's service
+	// mesh.
+	Mesh bool
 }
 
 type kongService struct {
@@ -86,7 +89,7 @@ func renderKong(r *renderer, spec *schema.Spec) ([]File, error) {
 }
 
 func newKongView(spec *schema.Spec) (*kongView, error) {
-	view := &kongView{}
+	view := &kongView{Mesh: composeMeshEnabled(spec)}
 
 	plugins := spec.Gateway.Kong.Plugins
 	if plugins.CorrelationID != nil {
@@ -181,13 +184,22 @@ func newKongUpstream(spec *schema.Spec, svc *schema.Service, name string) (kongU
 		return kongUpstream{}, fmt.Errorf("health timeout: %w", err)
 	}
 
-	host := svc.Name
-	if spec.Discovery == schema.DiscoveryConsul {
-		host = svc.Name + ".service.consul"
+	target := svc.Name + ":" + strconv.Itoa(svc.Port)
+	switch {
+	case composeMeshEnabled(spec):
+		// Kong's sidecar carries the requests through the mesh from an
+		// upstream listener on Kong's 127.0.0.1.
+		ports, err := kongUpstreamPorts(spec)
+		if err != nil {
+			return kongUpstream{}, err
+		}
+		target = "127.0.0.1:" + strconv.Itoa(ports[svc.Name])
+	case spec.Discovery == schema.DiscoveryConsul:
+		target = svc.Name + ".service.consul:" + strconv.Itoa(svc.Port)
 	}
 	return kongUpstream{
 		Name:     name,
-		Target:   host + ":" + strconv.Itoa(svc.Port),
+		Target:   target,
 		HTTPPath: svc.Health.Readiness,
 		Interval: interval,
 		Timeout:  timeout,

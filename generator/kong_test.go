@@ -309,7 +309,16 @@ func checkKongUpstreams(t *testing.T, spec *schema.Spec, cfg *kongConfig) {
 		if spec.Discovery == schema.DiscoveryConsul {
 			wantTarget = name + ".service.consul:" + strconv.Itoa(svc.Port)
 		}
-		if len(up.Targets) != 1 || up.Targets[0].Target != wantTarget {
+		switch {
+		case len(up.Targets) != 1:
+			t.Errorf("upstream %s targets %+v; want one target", up.Name, up.Targets)
+		case composeMeshEnabled(spec):
+			// TestComposeMeshKongTargets compares the port with Kong's
+			// sidecar.
+			if !strings.HasPrefix(up.Targets[0].Target, "127.0.0.1:") {
+				t.Errorf("upstream %s targets %s; want Kong's sidecar on 127.0.0.1", up.Name, up.Targets[0].Target)
+			}
+		case up.Targets[0].Target != wantTarget:
 			t.Errorf("upstream %s targets %+v; want %s", up.Name, up.Targets, wantTarget)
 		}
 

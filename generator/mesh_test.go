@@ -378,68 +378,82 @@ func hclStrings(t *testing.T, data []byte, key string) (values []string, indents
 
 // TestComposeMeshAllowsOnlyDeclaredCalls reads the intentions and the
 // sidecars' upstreams of Consul's mesh in compose back into call graphs and
-// compares both with the spec's calls. Kong reaches the services around
-// the mesh in compose, so the gateway's edges are left out.
+// compares both with the spec's calls, Kong's included: Kong reaches the
+// services that it routes to through its own sidecar.
 func TestComposeMeshAllowsOnlyDeclaredCalls(t *testing.T) {
-	spec := boutiqueSpec(t)
-	if !composeMeshEnabled(spec) {
-		t.Fatal("the online-boutique example no longer uses mesh consul-connect; update this test")
-	}
-	files := generateFiles(t, spec)
-
-	want := callGraph{}
-	for edge := range declaredCallGraph(spec, false) {
-		if !strings.HasPrefix(edge, gatewayCaller+" -> ") {
-			want[edge] = true
+	for _, variant := range specVariants {
+		spec := variant.load(t)
+		if composeMeshEnabled(spec) {
+			t.Run(variant.name, func(t *testing.T) { checkComposeMeshCalls(t, spec) })
 		}
 	}
+	if !composeMeshEnabled(boutiqueSpec(t)) {
+		t.Fatal("the online-boutique example no longer uses mesh consul-connect; update this test")
+	}
+}
 
-	deny, ok := files["deploy/compose/consul/deny-by-default.hcl"]
+func checkComposeMeshCalls(t *testing.T, spec *schema.Spec) {
+	files := generateFiles(t, spec)
+	want := declaredCallGraph(spec, false)
+
+	// The config entries are at indent 4 and their sources at indent 8.
+	intentions, ok := files[consulAgentConfigDir+"/intentions.hcl"]
 	if !ok {
-		t.Fatal("no intentions deny by default")
+		t.Fatal("no intentions in the agent's configuration directory")
 	}
-	names, _ := hclStrings(t, deny.Data, "Name")
-	actions, _ := hclStrings(t, deny.Data, "Action")
-	if !slices.Equal(names, []string{"*", "*"}) || !slices.Equal(actions, []string{"deny"}) {
-		t.Errorf("deny-by-default.hcl names %q with actions %q; want * denied for *", names, actions)
+	names, indents := hclStrings(t, intentions.Data, "name")
+	actions, _ := hclStrings(t, intentions.Data, "action")
+	kinds, _ := hclStrings(t, intentions.Data, "kind")
+	if len(names) < 2 || indents[0] != 4 || names[0] != "*" || indents[1] != 8 || names[1] != "*" || len(actions) == 0 || actions[0] != "deny" {
+		t.Fatalf("intentions.hcl does not start with * denied for *:\n%s", intentions.Data)
+	}
+	allowed := callGraph{}
+	destination, entries, sources := "", 0, 0
+	for i, name := range names {
+		switch indents[i] {
+		case 4:
+			destination = name
+			entries++
+		case 8:
+			if sources >= len(actions) {
+				t.Fatalf("intentions.hcl has more sources than actions")
+			}
+			action := actions[sources]
+			sources++
+			if destination == "*" {
+				continue
+			}
+			if action != "allow" {
+				t.Errorf("intentions.hcl: source %s of %s has action %q; want allow", name, destination, action)
+				continue
+			}
+			allowed.add(name, destination)
+		default:
+			t.Errorf("intentions.hcl: name %q at indent %d is neither an entry nor a source", name, indents[i])
+		}
+	}
+	if len(kinds) != entries || slices.ContainsFunc(kinds, func(kind string) bool { return kind != "service-intentions" }) {
+		t.Errorf("intentions.hcl has kinds %q for %d entries; want service-intentions for each", kinds, entries)
+	}
+	if sources != len(actions) {
+		t.Errorf("intentions.hcl has %d sources and %d actions", sources, len(actions))
 	}
 
-	allowed, upstreams := callGraph{}, callGraph{}
-	for _, svc := range spec.SortedServices() {
-		dir := "deploy/compose/consul/" + svc.Name
-		sidecar, ok := files[dir+"/sidecar.hcl"]
+	upstreams := callGraph{}
+	for _, caller := range append(spec.ServiceNames(), kongContainer) {
+		path := composeMeshDir + "/consul/" + caller + "/sidecar.hcl"
+		sidecar, ok := files[path]
 		if !ok {
-			t.Errorf("service %s has no sidecar definition", svc.Name)
+			t.Errorf("%s has no sidecar definition", caller)
 			continue
 		}
 		destinations, _ := hclStrings(t, sidecar.Data, "destination_service_name")
-		if !slices.Equal(destinations, []string{svc.Name}) {
-			t.Errorf("%s/sidecar.hcl proxies %q; want %s", dir, destinations, svc.Name)
+		if !slices.Equal(destinations, []string{caller}) {
+			t.Errorf("%s proxies %q; want %s", path, destinations, caller)
 		}
 		callees, _ := hclStrings(t, sidecar.Data, "destination_name")
 		for _, callee := range callees {
-			upstreams.add(svc.Name, callee)
-		}
-
-		intentions, ok := files[dir+"/intentions.hcl"]
-		if !ok {
-			continue
-		}
-		names, indents := hclStrings(t, intentions.Data, "Name")
-		actions, _ := hclStrings(t, intentions.Data, "Action")
-		if len(names) == 0 || indents[0] != 0 || names[0] != svc.Name {
-			t.Errorf("%s/intentions.hcl does not start with Name = %q", dir, svc.Name)
-			continue
-		}
-		if len(actions) != len(names)-1 {
-			t.Fatalf("%s/intentions.hcl has %d sources and %d actions", dir, len(names)-1, len(actions))
-		}
-		for i, source := range names[1:] {
-			if actions[i] != "allow" {
-				t.Errorf("%s/intentions.hcl: source %s has action %q; want allow", dir, source, actions[i])
-				continue
-			}
-			allowed.add(source, svc.Name)
+			upstreams.add(caller, callee)
 		}
 	}
 

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,10 @@ import (
 // file sets for a service, besides the <CALLEE>_URL variable of each called
 // service. A spec cannot set them again.
 var SetVariables = []string{"PORT", "DATABASE_URL", "CONSUL_HTTP_ADDR"}
+
+// meshConsulConnect is the mesh that docker-compose.yml also runs: Consul's
+// service mesh, for which compose sets LISTEN_ADDRESS and <CALLEE>_URL.
+const meshConsulConnect = "consul-connect"
 
 // TunableVariables are the environment variables that a generated service
 // reads with a default, which a spec may set in env: each maps to a check of
@@ -27,6 +32,12 @@ var TunableVariables = map[string]func(value string) string{
 		d, err := time.ParseDuration(value)
 		if err != nil || d <= 0 || d > maxHealthDuration {
 			return "use a Go duration above 0s and at most 1h, such as \"15s\""
+		}
+		return ""
+	},
+	"LISTEN_ADDRESS": func(value string) string {
+		if _, err := netip.ParseAddr(value); err != nil {
+			return "use an IP address such as \"127.0.0.1\""
 		}
 		return ""
 	},
@@ -67,6 +78,9 @@ func (c *semanticChecker) checkEnvironment() {
 		for _, name := range SetVariables {
 			set[name] = "msgen"
 		}
+		if c.spec.Mesh == meshConsulConnect {
+			set["LISTEN_ADDRESS"] = "msgen, for Consul's service mesh in docker-compose.yml"
+		}
 		seenCallees := map[string]bool{}
 		for _, edge := range edges[svc.Name] {
 			if seenCallees[edge.callee] {
@@ -79,8 +93,9 @@ func (c *semanticChecker) checkEnvironment() {
 				continue
 			}
 			// With Consul, compose leaves <CALLEE>_URL unset, and env may
-			// set it to override the lookup.
-			if c.spec.Discovery != DiscoveryConsul {
+			// set it to override the lookup. Consul's service mesh sets it
+			// to the sidecar's upstream listener.
+			if c.spec.Discovery != DiscoveryConsul || c.spec.Mesh == meshConsulConnect {
 				set[variable] = fmt.Sprintf("msgen, for calls to service %q", edge.callee)
 			}
 		}
