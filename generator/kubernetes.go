@@ -164,11 +164,29 @@ type k8sPlugin struct {
 }
 
 // k8sCallee is a called service with the timeouts of calls to it.
+// Route and ReadRoute name its two Linkerd HTTPRoutes: one for every
+// request, and one that retries GET and HEAD requests.
 type k8sCallee struct {
-	Name    string
-	Port    int
-	Timeout string
-	Retries int
+	Name      string
+	Route     string
+	ReadRoute string
+	Port      int
+	Timeout   string
+	Retries   int
+}
+
+// suffixSeparator joins a workload's name and a suffix in the name of an
+// object whose kind also contains objects named after workloads alone or
+// with another suffix, such as Linkerd's two HTTPRoutes of a called service.
+// No service name contains "--", so such a name never equals the name of
+// another service's object. With a single dash, the read route
+// "mesh-orders-reads" of service "orders" would be the route of service
+// "orders-reads".
+const suffixSeparator = "--"
+
+// suffixedName returns the name of an object of workload with suffix.
+func suffixedName(workload, suffix string) string {
+	return workload + suffixSeparator + suffix
 }
 
 // wantsKubernetes reports whether the spec's targets include Kubernetes.
@@ -293,10 +311,12 @@ func newK8sView(spec *schema.Spec, initScripts map[string][]byte) (*k8sView, err
 	for _, policy := range view.ServicePolicies {
 		if len(policy.Callers) > 0 {
 			view.Callees = append(view.Callees, k8sCallee{
-				Name:    policy.Target,
-				Port:    policy.Port,
-				Timeout: linkerdRouteTimeout,
-				Retries: linkerdRetries,
+				Name:      policy.Target,
+				Route:     "mesh-" + policy.Target,
+				ReadRoute: suffixedName("mesh-"+policy.Target, "reads"),
+				Port:      policy.Port,
+				Timeout:   linkerdRouteTimeout,
+				Retries:   linkerdRetries,
 			})
 		}
 	}
