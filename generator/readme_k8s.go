@@ -17,6 +17,7 @@ type readmeK8s struct {
 	ControlPlane       int
 	KongNamespace      string
 	KongServiceAccount string
+	KongDeployment     string
 	Images             []string
 	// Secrets are the kubectl commands that create the Secrets which the
 	// manifests refer to, with placeholders in capitals for the values.
@@ -43,6 +44,7 @@ func newReadmeK8s(spec *schema.Spec) *readmeK8s {
 		ControlPlane:       spec.ControlPlane.Replicas,
 		KongNamespace:      kongNamespace,
 		KongServiceAccount: kongServiceAccount,
+		KongDeployment:     kongDeployment,
 	}
 
 	var owners []string

@@ -1,0 +1,116 @@
+package generator
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// readmeK8sCommands returns the shell commands of the README's Kubernetes
+// section in the order that the reader runs them, each continued line
+// joined to its command.
+func readmeK8sCommands(t *testing.T, readme string) []string {
+	t.Helper()
+	_, section, found := strings.Cut(readme, "\n## Kubernetes\n")
+	if !found {
+		t.Fatal("README.md has no Kubernetes section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+
+	var commands []string
+	inBlock := false
+	continued := false
+	for _, line := range strings.Split(section, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```sh"):
+			inBlock = true
+			continue
+		case strings.HasPrefix(line, "```"):
+			inBlock = false
+			continue
+		case !inBlock || strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#"):
+			continue
+		}
+		text := strings.TrimSuffix(strings.TrimSpace(line), "\\")
+		if continued {
+			commands[len(commands)-1] += " " + strings.TrimSpace(text)
+		} else {
+			commands = append(commands, strings.TrimSpace(text))
+		}
+		continued = strings.HasSuffix(line, "\\")
+	}
+	return commands
+}
+
+// commandIndex returns the index of the first command that starts with
+// prefix, or -1.
+func commandIndex(commands []string, prefix string) int {
+	return slices.IndexFunc(commands, func(c string) bool { return strings.HasPrefix(c, prefix) })
+}
+
+// lastCommandIndex returns the index of the last command that starts with
+// prefix, or -1.
+func lastCommandIndex(commands []string, prefix string) int {
+	for i := len(commands) - 1; i >= 0; i-- {
+		if strings.HasPrefix(commands[i], prefix) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestKubernetesReadmeInstallsMeshBeforeKong checks the order of the
+// README's install steps. A mesh injects its proxy into a pod when the pod
+// is created, so Kong's pods get one only when the mesh's control plane and
+// the kong namespace's injection setting exist before Kong is installed.
+// Without the proxy, the policies, which admit Kong by its mesh identity,
+// refuse every request that Kong routes.
+func TestKubernetesReadmeInstallsMeshBeforeKong(t *testing.T) {
+	controlPlanes := map[string]string{
+		meshIstio:         "istioctl install",
+		meshLinkerd:       "linkerd install",
+		meshConsulConnect: "helm install consul",
+	}
+	injections := map[string]string{
+		meshIstio:   "kubectl label namespace kong istio-injection=enabled",
+		meshLinkerd: "kubectl annotate namespace kong linkerd.io/inject=ingress",
+	}
+
+	for _, mesh := range meshes {
+		t.Run(mesh, func(t *testing.T) {
+			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
+			commands := readmeK8sCommands(t, string(generateFiles(t, spec)["README.md"].Data))
+
+			kong := commandIndex(commands, "helm install kong kong/ingress")
+			if kong < 0 {
+				t.Fatalf("README.md does not install Kong: %q", commands)
+			}
+			if crds := commandIndex(commands, "kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/"); crds < 0 || crds > kong {
+				t.Errorf("README.md installs the Gateway API CRDs at step %d, Kong at step %d; want the CRDs first", crds, kong)
+			}
+			if namespace := commandIndex(commands, "kubectl create namespace kong"); namespace < 0 || namespace > kong {
+				t.Errorf("README.md creates the kong namespace at step %d, installs Kong at step %d; want the namespace first", namespace, kong)
+			}
+			if mesh == meshNone {
+				return
+			}
+
+			// Linkerd installs its CRDs and then its control plane.
+			controlPlane := lastCommandIndex(commands, controlPlanes[mesh])
+			if controlPlane < 0 || controlPlane > kong {
+				t.Errorf("README.md installs the mesh with %q at step %d, Kong at step %d; want the mesh first", controlPlanes[mesh], controlPlane, kong)
+			}
+			if injection, ok := injections[mesh]; ok {
+				at := commandIndex(commands, injection)
+				if at < 0 || at < controlPlane || at > kong {
+					t.Errorf("README.md runs %q at step %d; want it after the mesh (step %d) and before Kong (step %d)", injection, at, controlPlane, kong)
+				}
+			}
+			// Consul injects pods by their annotations, which Kong's Helm
+			// values set.
+			if mesh == meshConsulConnect && !strings.Contains(commands[kong], "connect-inject=true") {
+				t.Errorf("README.md installs Kong without Consul's injection annotation: %s", commands[kong])
+			}
+		})
+	}
+}
