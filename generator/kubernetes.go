@@ -17,10 +17,6 @@ const targetKubernetes = "kubernetes"
 // Fixed settings of the Kubernetes manifests.
 const (
 	k8sDir = "deploy/k8s"
-	// consulServerAddress is the HTTP API of the Consul servers that the
-	// consul-k8s Helm chart installs as release "consul" in namespace
-	// "consul".
-	consulServerAddress = "consul-server.consul.svc:8500"
 	// gatewayListenerPort is the port of the Gateway's HTTP listener, which
 	// must match a listener of the Kong proxy that the kong/ingress chart
 	// installs.
@@ -350,12 +346,11 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 	if usesBroker(spec, svc) {
 		config["NATS_URL"] = brokerURL()
 	}
-	if spec.Discovery == schema.DiscoveryConsul {
-		// TODO: the service registers its pod address with the Consul
-		// servers, whose health checks reach it only without a mesh,
-		// because no Consul client agent runs on Kubernetes nodes.
-		config["CONSUL_HTTP_ADDR"] = consulServerAddress
-	}
+	// With Consul discovery, the service gets no CONSUL_HTTP_ADDR, so it
+	// does not register itself with Consul. Consul's HTTP check of such a
+	// registration would reach the pod from outside the mesh, which mutual
+	// TLS or the NetworkPolicies refuse, and consul-k8s registers the pods
+	// instead: connect-inject with the mesh, catalog sync without.
 	for name, value := range svc.Env {
 		if _, defined := config[name]; defined {
 			return k8sService{}, fmt.Errorf("env %q has the name of a variable that msgen sets; rename it", name)

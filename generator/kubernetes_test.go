@@ -285,9 +285,9 @@ func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject
 				want[schema.EnvPrefix(source)+"URL"] = "http://" + source + ":" + strconv.Itoa(spec.Services[source].Port)
 			}
 		}
-		if spec.Discovery == schema.DiscoveryConsul {
-			want["CONSUL_HTTP_ADDR"] = consulServerAddress
-		}
+		// Without CONSUL_HTTP_ADDR a service does not register with Consul,
+		// which registers the pods on Kubernetes, and calls each callee at
+		// the URL above.
 		if isBrokerClient(spec, svc) {
 			want["NATS_URL"] = "nats://nats:4222"
 		}

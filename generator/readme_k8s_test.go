@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/msgen-dev/msgen/schema"
 )
 
 // readmeK8sCommands returns the shell commands of the README's Kubernetes
@@ -110,6 +112,41 @@ func TestKubernetesReadmeInstallsMeshBeforeKong(t *testing.T) {
 			// values set.
 			if mesh == meshConsulConnect && !strings.Contains(commands[kong], "connect-inject=true") {
 				t.Errorf("README.md installs Kong without Consul's injection annotation: %s", commands[kong])
+			}
+		})
+	}
+}
+
+// TestKubernetesReadmeInstallsConsul checks how the README installs Consul
+// with Consul discovery. The services do not register themselves on
+// Kubernetes, so Consul's injector registers the pods of its mesh, and its
+// catalog sync registers the Services without it. The chart must leave the
+// Gateway API CRDs, which the README installs first, alone.
+func TestKubernetesReadmeInstallsConsul(t *testing.T) {
+	for _, mesh := range meshes {
+		t.Run(mesh, func(t *testing.T) {
+			spec := shopKubernetesSpec(t, mesh, schema.DiscoveryConsul)
+			commands := readmeK8sCommands(t, string(generateFiles(t, spec)["README.md"].Data))
+
+			at := commandIndex(commands, "helm install consul hashicorp/consul")
+			if at < 0 {
+				t.Fatalf("README.md does not install Consul: %q", commands)
+			}
+			install := commands[at]
+			want := []string{"--set connectInject.apiGateway.manageExternalCRDs=false"}
+			if mesh == meshConsulConnect {
+				want = append(want, "--set connectInject.enabled=true")
+			} else {
+				want = append(want,
+					"--set connectInject.enabled=false",
+					"--set syncCatalog.enabled=true",
+					"--set syncCatalog.toK8S=false",
+					"--set 'syncCatalog.k8sAllowNamespaces={"+spec.Name+"}'")
+			}
+			for _, flag := range want {
+				if !strings.Contains(install, flag) {
+					t.Errorf("README.md installs Consul without %s: %s", flag, install)
+				}
 			}
 		})
 	}
