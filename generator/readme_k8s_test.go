@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/msgen-dev/msgen/schema"
 )
 
@@ -147,6 +149,33 @@ func TestKubernetesReadmeInstallsConsul(t *testing.T) {
 				if !strings.Contains(install, flag) {
 					t.Errorf("README.md installs Consul without %s: %s", flag, install)
 				}
+			}
+		})
+	}
+}
+
+// TestKubernetesReadmeGatewayAPIVersion checks the release of the Gateway
+// API CRDs that the README installs. Linkerd's compatibility table lists
+// releases 1.1.1 to 1.2.1 for Linkerd 2.18 and 2.19, and the HTTPRoutes
+// of its policies use request timeouts, which the standard channel has
+// from 1.2.0 on.
+func TestKubernetesReadmeGatewayAPIVersion(t *testing.T) {
+	const prefix = "kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/"
+	for _, mesh := range meshes {
+		t.Run(mesh, func(t *testing.T) {
+			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
+			commands := readmeK8sCommands(t, string(generateFiles(t, spec)["README.md"].Data))
+
+			at := commandIndex(commands, prefix)
+			if at < 0 {
+				t.Fatalf("README.md does not install the Gateway API CRDs: %q", commands)
+			}
+			version, file, _ := strings.Cut(strings.TrimPrefix(commands[at], prefix), "/")
+			if !semver.IsValid(version) || file != "standard-install.yaml" {
+				t.Fatalf("README.md installs %s of release %q; want standard-install.yaml of a release", file, version)
+			}
+			if mesh == meshLinkerd && (semver.Compare(version, "v1.2.0") < 0 || semver.Compare(version, "v1.2.1") > 0) {
+				t.Errorf("README.md installs the Gateway API %s with Linkerd; want v1.2.0 or v1.2.1", version)
 			}
 		})
 	}
