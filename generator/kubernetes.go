@@ -17,6 +17,9 @@ const targetKubernetes = "kubernetes"
 // Fixed settings of the Kubernetes manifests.
 const (
 	k8sDir = "deploy/k8s"
+	// gatewayClassName is Kong's GatewayClass, which the Gateways of every
+	// system share.
+	gatewayClassName = "kong"
 	// gatewayListenerPort is the port of the Gateway's HTTP listener, which
 	// must match a listener of the Kong proxy that the kong/ingress chart
 	// installs.
@@ -131,6 +134,7 @@ type k8sSecretRef struct {
 
 // k8sGateway is Kong on Kubernetes through the Gateway API.
 type k8sGateway struct {
+	ClassName    string
 	ListenerPort int
 	Routes       []k8sRoute
 	Plugins      []k8sPlugin
@@ -217,6 +221,7 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 	}
 
 	outputs := []struct{ path, template string }{
+		{k8sDir + "/cluster/gatewayclass.yaml", "deploy/k8s-gatewayclass.yaml.tmpl"},
 		{k8sDir + "/base/namespace.yaml", "deploy/k8s-namespace.yaml.tmpl"},
 		{k8sDir + "/base/gateway.yaml", "deploy/k8s-gateway.yaml.tmpl"},
 		{k8sDir + "/base/policy.yaml", "deploy/k8s-policy.yaml.tmpl"},
@@ -459,7 +464,7 @@ func newK8sGateway(spec *schema.Spec) (k8sGateway, error) {
 		return k8sGateway{}, err
 	}
 
-	gateway := k8sGateway{ListenerPort: gatewayListenerPort}
+	gateway := k8sGateway{ClassName: gatewayClassName, ListenerPort: gatewayListenerPort}
 	for _, svc := range kong.Services {
 		for i, route := range svc.Routes {
 			// Kong's route names may contain capital letters, which

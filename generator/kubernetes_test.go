@@ -72,7 +72,7 @@ func TestKubernetesManifestsDecodeStrictly(t *testing.T) {
 			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
 			files := generateFiles(t, spec)
 
-			for _, prefix := range []string{"deploy/k8s/base/", "deploy/k8s/overlays/dev/", "deploy/k8s/overlays/prod/"} {
+			for _, prefix := range []string{"deploy/k8s/cluster/", "deploy/k8s/base/", "deploy/k8s/overlays/dev/", "deploy/k8s/overlays/prod/"} {
 				manifests := decodeGeneratedManifests(t, files, prefix)
 				if len(manifests) == 0 {
 					t.Errorf("%s holds no object", prefix)

@@ -180,3 +180,25 @@ func TestKubernetesReadmeGatewayAPIVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestKubernetesReadmeAppliesGatewayClass checks that the README applies
+// Kong's GatewayClass, which no overlay contains, after Kong and before the
+// overlay, whose Gateway uses it.
+func TestKubernetesReadmeAppliesGatewayClass(t *testing.T) {
+	spec := shopKubernetesSpec(t, meshNone, schema.DiscoveryDNS)
+	files := generateFiles(t, spec)
+	if _, ok := files[k8sDir+"/cluster/gatewayclass.yaml"]; !ok {
+		t.Fatal("deploy/k8s/cluster/gatewayclass.yaml is not generated")
+	}
+	commands := readmeK8sCommands(t, string(files["README.md"].Data))
+
+	kong := commandIndex(commands, "helm install kong kong/ingress")
+	class := commandIndex(commands, "kubectl apply -f deploy/k8s/cluster/gatewayclass.yaml")
+	overlay := commandIndex(commands, "kubectl apply -k deploy/k8s/overlays/dev")
+	if kong < 0 || class < 0 || overlay < 0 {
+		t.Fatalf("README.md installs Kong at step %d, the GatewayClass at step %d and the overlay at step %d; want all three", kong, class, overlay)
+	}
+	if class < kong || class > overlay {
+		t.Errorf("README.md applies the GatewayClass at step %d; want it after Kong (step %d) and before the overlay (step %d)", class, kong, overlay)
+	}
+}
