@@ -177,9 +177,10 @@ type k8sCallee struct {
 
 // suffixSeparator joins a workload's name and a suffix in the name of an
 // object whose kind also contains objects named after workloads alone or
-// with another suffix, such as Linkerd's two HTTPRoutes of a called service.
-// No service name contains "--", so such a name never equals the name of
-// another service's object. With a single dash, the read route
+// with another suffix, such as Linkerd's two HTTPRoutes of a called service
+// or the two Services of a database. No service name contains "--" and
+// every database host ends in "-db", so such a name never equals the name
+// of another workload's object. With a single dash, the read route
 // "mesh-orders-reads" of service "orders" would be the route of service
 // "orders-reads".
 const suffixSeparator = "--"

@@ -193,11 +193,16 @@ func isClaimTemplate(manifests []k8sObject, statefulSet, volume string) bool {
 }
 
 // checkSelectors checks that every Service and PodDisruptionBudget selects
-// exactly one workload, and that every Service's target port is a port of
-// its pods.
+// exactly one workload, its namesake or, for the headless Service that
+// governs a StatefulSet, that StatefulSet, and that every Service's target
+// port is a port of its pods.
 func checkSelectors(t *testing.T, manifests []k8sObject) {
 	t.Helper()
 	workloads := workloadsOf(manifests)
+	governed := map[string]string{}
+	for _, s := range objectsOf[*appsv1.StatefulSet](manifests) {
+		governed[s.Spec.ServiceName] = s.Name
+	}
 
 	for _, svc := range objectsOf[*corev1.Service](manifests) {
 		if svc.Spec.Type == corev1.ServiceTypeExternalName {
@@ -208,7 +213,11 @@ func checkSelectors(t *testing.T, manifests []k8sObject) {
 			t.Errorf("Service %s selects the workloads %q; want exactly one", svc.Name, selected)
 			continue
 		}
-		if selected[0] != svc.Name {
+		if want, ok := governed[svc.Name]; ok && svc.Spec.ClusterIP == corev1.ClusterIPNone {
+			if selected[0] != want {
+				t.Errorf("the headless Service %s selects the pods of %s; want those of StatefulSet %s", svc.Name, selected[0], want)
+			}
+		} else if selected[0] != svc.Name {
 			t.Errorf("Service %s selects the pods of %s", svc.Name, selected[0])
 		}
 		for _, port := range svc.Spec.Ports {

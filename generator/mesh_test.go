@@ -253,10 +253,23 @@ func allowedCallGraph(t *testing.T, mesh, namespace string, manifests []k8sObjec
 
 	case meshConsulConnect:
 		// Consul names a pod's service after the Kubernetes Service that
-		// selects it.
+		// selects it, leaving out a Service with consul-k8s's
+		// service-ignore label. A pod that two other Services select never
+		// starts.
 		services := map[string]string{}
+		registered := map[string][]string{}
 		for _, svc := range objectsOf[*corev1.Service](manifests) {
-			services[svc.Name] = targetOf(t, workloads, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}, "Service "+svc.Name)
+			if svc.Labels["consul.hashicorp.com/service-ignore"] == "true" {
+				continue
+			}
+			target := targetOf(t, workloads, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}, "Service "+svc.Name)
+			services[svc.Name] = target
+			registered[target] = append(registered[target], svc.Name)
+		}
+		for target, names := range registered {
+			if len(names) > 1 {
+				t.Errorf("the Services %q select the pods of %s; want one, or consul-k8s's service-ignore label on the others", names, target)
+			}
 		}
 		// Consul's intentions apply to every service of the datacenter
 		// that has the destination's name, in every namespace. So each
