@@ -404,6 +404,7 @@ func TestDecodeManifestsRejectsUnknownFields(t *testing.T) {
 		"Linkerd type":     "apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata:\n  name: a\nspec:\n  port: 80\n  protocol: HTTP/1\n",
 		"unknown kind":     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n",
 		"invalid name":     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Orders\n",
+		"long StatefulSet": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: " + strings.Repeat("a", 53) + "\n",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {
