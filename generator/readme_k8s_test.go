@@ -202,3 +202,47 @@ func TestKubernetesReadmeAppliesGatewayClass(t *testing.T) {
 		t.Errorf("README.md applies the GatewayClass at step %d; want it after Kong (step %d) and before the overlay (step %d)", class, kong, overlay)
 	}
 }
+
+// TestReadmeSagaStepsGoThroughNATS checks that the README says that saga
+// steps travel through NATS, and that the mesh policies allow no HTTP
+// call for a saga step that calls does not declare as well: the
+// orchestrator sends each step's command to the broker.
+func TestReadmeSagaStepsGoThroughNATS(t *testing.T) {
+	for _, mesh := range meshes {
+		t.Run(mesh, func(t *testing.T) {
+			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
+			if len(spec.Sagas) == 0 {
+				t.Fatal("the shop has no saga; update this test")
+			}
+			files := generateFiles(t, spec)
+			readme := string(files["README.md"].Data)
+
+			_, architecture, _ := strings.Cut(readme, "\n## Architecture\n")
+			architecture, _, _ = strings.Cut(architecture, "```mermaid")
+			_, sagas, found := strings.Cut(architecture, "Thick arrows are saga steps")
+			sagas, _, _ = strings.Cut(sagas, ".")
+			if !found || !strings.Contains(sagas, "NATS") || !strings.Contains(sagas, "not HTTP") {
+				t.Errorf("README.md's architecture does not say that saga steps go through NATS, not HTTP:\n%s", architecture)
+			}
+			_, k8s, _ := strings.Cut(readme, "\n## Kubernetes\n")
+			k8s, _, _ = strings.Cut(k8s, "\n### ")
+			if !strings.Contains(k8s, "Saga steps and events travel through NATS") {
+				t.Errorf("README.md's Kubernetes section does not say that saga steps need no connection between services:\n%s", k8s)
+			}
+
+			base := decodeGeneratedManifests(t, files, "deploy/k8s/base/")
+			allowed := allowedCallGraph(t, mesh, spec.Name, base)
+			for name, saga := range spec.Sagas {
+				orchestrator := spec.Services[saga.Orchestrator]
+				for _, step := range saga.Steps {
+					if slices.Contains(serviceCallees(spec, orchestrator), step.Service) {
+						continue
+					}
+					if allowed[saga.Orchestrator+" -> "+step.Service] {
+						t.Errorf("the policies allow %s to call %s, which only saga %s's step links", saga.Orchestrator, step.Service, name)
+					}
+				}
+			}
+		})
+	}
+}
