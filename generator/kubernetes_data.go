@@ -207,6 +207,11 @@ func newK8sBroker(spec *schema.Spec) (*k8sBroker, error) {
 		return nil, err
 	}
 
+	// TODO: under consul-connect the NATS server is the Consul service
+	// "nats" in every system, so two systems with a broker cannot share a
+	// Consul datacenter, as the generated README says. A name per system
+	// needs the consul.hashicorp.com/connect-service annotation and, with
+	// Consul's ACLs, a service account of the same name.
 	broker := &k8sBroker{
 		Name:            brokerContainer,
 		Headless:        newK8sHeadless(spec, brokerContainer),
