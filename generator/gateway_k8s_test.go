@@ -164,6 +164,11 @@ func TestKubernetesGatewayRoutesMatchKong(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			classes, err := decodeManifests("gatewayclass.yaml", files["deploy/k8s/cluster/gatewayclass.yaml"].Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			manifests = append(manifests, classes...)
 
 			wantRoutes, wantPlugins := kongRoutes(t, files["gateway/kong.yml"].Data)
 			gotRoutes, gotPlugins := httpRoutes(t, manifests)

@@ -17,10 +17,9 @@ const targetKubernetes = "kubernetes"
 // Fixed settings of the Kubernetes manifests.
 const (
 	k8sDir = "deploy/k8s"
-	// consulServerAddress is the HTTP API of the Consul servers that the
-	// consul-k8s Helm chart installs as release "consul" in namespace
-	// "consul".
-	consulServerAddress = "consul-server.consul.svc:8500"
+	// gatewayClassName is Kong's GatewayClass, which the Gateways of every
+	// system share.
+	gatewayClassName = "kong"
 	// gatewayListenerPort is the port of the Gateway's HTTP listener, which
 	// must match a listener of the Kong proxy that the kong/ingress chart
 	// installs.
@@ -135,6 +134,7 @@ type k8sSecretRef struct {
 
 // k8sGateway is Kong on Kubernetes through the Gateway API.
 type k8sGateway struct {
+	ClassName    string
 	ListenerPort int
 	Routes       []k8sRoute
 	Plugins      []k8sPlugin
@@ -164,11 +164,30 @@ type k8sPlugin struct {
 }
 
 // k8sCallee is a called service with the timeouts of calls to it.
+// Route and ReadRoute name its two Linkerd HTTPRoutes: one for every
+// request, and one that retries GET and HEAD requests.
 type k8sCallee struct {
-	Name    string
-	Port    int
-	Timeout string
-	Retries int
+	Name      string
+	Route     string
+	ReadRoute string
+	Port      int
+	Timeout   string
+	Retries   int
+}
+
+// suffixSeparator joins a workload's name and a suffix in the name of an
+// object whose kind also contains objects named after workloads alone or
+// with another suffix, such as Linkerd's two HTTPRoutes of a called service
+// or the two Services of a database. No service name contains "--" and
+// every database host ends in "-db", so such a name never equals the name
+// of another workload's object. With a single dash, the read route
+// "mesh-orders-reads" of service "orders" would be the route of service
+// "orders-reads".
+const suffixSeparator = "--"
+
+// suffixedName returns the name of an object of workload with suffix.
+func suffixedName(workload, suffix string) string {
+	return workload + suffixSeparator + suffix
 }
 
 // wantsKubernetes reports whether the spec's targets include Kubernetes.
@@ -203,6 +222,7 @@ func renderKubernetes(r *renderer, spec *schema.Spec) ([]File, error) {
 	}
 
 	outputs := []struct{ path, template string }{
+		{k8sDir + "/cluster/gatewayclass.yaml", "deploy/k8s-gatewayclass.yaml.tmpl"},
 		{k8sDir + "/base/namespace.yaml", "deploy/k8s-namespace.yaml.tmpl"},
 		{k8sDir + "/base/gateway.yaml", "deploy/k8s-gateway.yaml.tmpl"},
 		{k8sDir + "/base/policy.yaml", "deploy/k8s-policy.yaml.tmpl"},
@@ -293,10 +313,12 @@ func newK8sView(spec *schema.Spec, initScripts map[string][]byte) (*k8sView, err
 	for _, policy := range view.ServicePolicies {
 		if len(policy.Callers) > 0 {
 			view.Callees = append(view.Callees, k8sCallee{
-				Name:    policy.Target,
-				Port:    policy.Port,
-				Timeout: linkerdRouteTimeout,
-				Retries: linkerdRetries,
+				Name:      policy.Target,
+				Route:     "mesh-" + policy.Target,
+				ReadRoute: suffixedName("mesh-"+policy.Target, "reads"),
+				Port:      policy.Port,
+				Timeout:   linkerdRouteTimeout,
+				Retries:   linkerdRetries,
 			})
 		}
 	}
@@ -330,12 +352,11 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 	if usesBroker(spec, svc) {
 		config["NATS_URL"] = brokerURL()
 	}
-	if spec.Discovery == schema.DiscoveryConsul {
-		// TODO: the service registers its pod address with the Consul
-		// servers, whose health checks reach it only without a mesh,
-		// because no Consul client agent runs on Kubernetes nodes.
-		config["CONSUL_HTTP_ADDR"] = consulServerAddress
-	}
+	// With Consul discovery, the service gets no CONSUL_HTTP_ADDR, so it
+	// does not register itself with Consul. Consul's HTTP check of such a
+	// registration would reach the pod from outside the mesh, which mutual
+	// TLS or the NetworkPolicies refuse, and consul-k8s registers the pods
+	// instead: connect-inject with the mesh, catalog sync without.
 	for name, value := range svc.Env {
 		if _, defined := config[name]; defined {
 			return k8sService{}, fmt.Errorf("env %q has the name of a variable that msgen sets; rename it", name)
@@ -444,7 +465,7 @@ func newK8sGateway(spec *schema.Spec) (k8sGateway, error) {
 		return k8sGateway{}, err
 	}
 
-	gateway := k8sGateway{ListenerPort: gatewayListenerPort}
+	gateway := k8sGateway{ClassName: gatewayClassName, ListenerPort: gatewayListenerPort}
 	for _, svc := range kong.Services {
 		for i, route := range svc.Routes {
 			// Kong's route names may contain capital letters, which

@@ -25,10 +25,42 @@ const (
 	brokerMemoryLimit   = "256Mi"
 )
 
+// k8sHeadless is the headless Service that governs a StatefulSet: it gives
+// each pod a DNS name, while clients connect through the StatefulSet's
+// Service with a cluster IP.
+type k8sHeadless struct {
+	Name        string
+	Labels      []envVar
+	Annotations []envVar
+}
+
+// newK8sHeadless returns the headless Service of the StatefulSet workload.
+func newK8sHeadless(spec *schema.Spec, workload string) k8sHeadless {
+	headless := k8sHeadless{
+		Name:   suffixedName(workload, "headless"),
+		Labels: k8sLabels(workload, spec.Name),
+	}
+	// consul-k8s registers a pod of its mesh once for each Service that
+	// selects it, and the init container of a pod that two Services select
+	// waits forever for a single registration. The label makes consul-k8s
+	// skip this Service.
+	if spec.Mesh == meshConsulConnect {
+		headless.Labels = append(headless.Labels, envVar{Name: "consul.hashicorp.com/service-ignore", Value: "true"})
+	}
+	// Consul's catalog sync, which the README installs for Consul
+	// discovery without Consul's mesh, registers every Service of the
+	// namespace unless told otherwise.
+	if spec.Discovery == schema.DiscoveryConsul && spec.Mesh != meshConsulConnect {
+		headless.Annotations = []envVar{{Name: "consul.hashicorp.com/service-sync", Value: "false"}}
+	}
+	return headless
+}
+
 // k8sDatabase is a PostgreSQL: a StatefulSet in the dev overlay and an
 // external endpoint in the prod overlay.
 type k8sDatabase struct {
 	Name     string
+	Headless k8sHeadless
 	Labels   []envVar
 	Image    string
 	User     string
@@ -60,6 +92,7 @@ type k8sDatabase struct {
 // its container, so that NATS_URL is the same on both.
 type k8sBroker struct {
 	Name        string
+	Headless    k8sHeadless
 	Labels      []envVar
 	Image       string
 	Port        int
@@ -129,6 +162,7 @@ func newK8sDatabases(spec *schema.Spec, initScripts map[string][]byte) ([]k8sDat
 		ident := databaseIdent(owner)
 		database := k8sDatabase{
 			Name:            name,
+			Headless:        newK8sHeadless(spec, name),
 			Labels:          k8sLabels(name, spec.Name),
 			Image:           image,
 			User:            ident,
@@ -173,8 +207,14 @@ func newK8sBroker(spec *schema.Spec) (*k8sBroker, error) {
 		return nil, err
 	}
 
+	// TODO: under consul-connect the NATS server is the Consul service
+	// "nats" in every system, so two systems with a broker cannot share a
+	// Consul datacenter, as the generated README says. A name per system
+	// needs the consul.hashicorp.com/connect-service annotation and, with
+	// Consul's ACLs, a service account of the same name.
 	broker := &k8sBroker{
 		Name:            brokerContainer,
+		Headless:        newK8sHeadless(spec, brokerContainer),
 		Labels:          k8sLabels(brokerContainer, spec.Name),
 		Image:           brokerImage,
 		Port:            brokerPort,

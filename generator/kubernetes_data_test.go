@@ -13,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/msgen-dev/msgen/schema"
 )
@@ -74,10 +75,12 @@ func deploymentEnv(t *testing.T, d *appsv1.Deployment, configMaps map[string]*co
 // TestKubernetesEnvMatchesCompose compares the names of each service's
 // variables in compose and on Kubernetes, so that both targets run the
 // same runtime contract: the data layer's DATABASE_URL and NATS_URL, the
-// secrets, the spec's env and discovery's settings. Only the callees' URLs,
-// and LISTEN_ADDRESS under Consul's mesh in compose, may differ. Kubernetes always sets them to the callees' Services, while
+// secrets and the spec's env. Only discovery's and the mesh's settings may
+// differ. Kubernetes always sets the callees' URLs to their Services, while
 // compose leaves them to Consul or to the default URL that the service has
-// built in.
+// built in. Compose sets CONSUL_HTTP_ADDR, with which a service registers
+// with Consul, and Kubernetes does not, because Consul registers the pods
+// there. Compose's mesh sets LISTEN_ADDRESS, which Kubernetes does not need.
 func TestKubernetesEnvMatchesCompose(t *testing.T) {
 	for name, spec := range kubernetesVariants(t) {
 		t.Run(name, func(t *testing.T) {
@@ -128,7 +131,7 @@ func TestKubernetesEnvMatchesCompose(t *testing.T) {
 					if name == "LISTEN_ADDRESS" && composeMeshEnabled(spec) {
 						continue
 					}
-					if !slices.Contains(k8sNames, name) {
+					if !slices.Contains(k8sNames, name) && name != "CONSUL_HTTP_ADDR" {
 						t.Errorf("%s: compose sets %s, its Deployment does not", svc.Name, name)
 					}
 				}
@@ -246,6 +249,56 @@ func TestKubernetesBroker(t *testing.T) {
 				}
 				if got := broker.Spec.Template.Annotations["config.linkerd.io/opaque-ports"]; got != "4222" {
 					t.Errorf("the pods of nats have the opaque ports %q; want 4222", got)
+				}
+			}
+		})
+	}
+}
+
+// TestKubernetesStatefulSetsHaveHeadlessServices checks that the Service
+// that governs each StatefulSet, its serviceName, is a headless Service of
+// its pods, which gives each pod its DNS name. Consul's mesh registers a
+// pod once per Service that selects it, and a pod with two never starts, so
+// the headless Service carries consul-k8s's service-ignore label. Consul's
+// catalog sync leaves it out by its service-sync annotation.
+func TestKubernetesStatefulSetsHaveHeadlessServices(t *testing.T) {
+	for name, spec := range kubernetesVariants(t) {
+		t.Run(name, func(t *testing.T) {
+			files := generateFiles(t, spec)
+			dev := append(decodeGeneratedManifests(t, files, "deploy/k8s/base/"), decodeGeneratedManifests(t, files, "deploy/k8s/overlays/dev/")...)
+			workloads := workloadsOf(dev)
+			services := map[string]*corev1.Service{}
+			for _, svc := range objectsOf[*corev1.Service](dev) {
+				services[svc.Name] = svc
+			}
+
+			statefulSets := objectsOf[*appsv1.StatefulSet](dev)
+			if len(statefulSets) == 0 {
+				t.Fatal("the dev overlay has no StatefulSet")
+			}
+			for _, s := range statefulSets {
+				governing, ok := services[s.Spec.ServiceName]
+				if !ok {
+					t.Errorf("StatefulSet %s names the Service %q, which does not exist", s.Name, s.Spec.ServiceName)
+					continue
+				}
+				if governing.Spec.ClusterIP != corev1.ClusterIPNone {
+					t.Errorf("StatefulSet %s is governed by Service %s, which is not headless: clusterIP %q", s.Name, governing.Name, governing.Spec.ClusterIP)
+				}
+				if selected := selectedWorkloads(t, workloads, &metav1.LabelSelector{MatchLabels: governing.Spec.Selector}); !slices.Equal(selected, []string{s.Name}) {
+					t.Errorf("the headless Service %s selects %q; want the pods of %s", governing.Name, selected, s.Name)
+				}
+				if clients, ok := services[s.Name]; !ok || clients.Spec.ClusterIP == corev1.ClusterIPNone {
+					t.Errorf("StatefulSet %s has no Service with a cluster IP for its clients", s.Name)
+				}
+
+				ignored := governing.Labels["consul.hashicorp.com/service-ignore"] == "true"
+				if mesh := spec.Mesh == meshConsulConnect; ignored != mesh {
+					t.Errorf("the headless Service %s has the label service-ignore %v; want %v with Consul's mesh", governing.Name, ignored, mesh)
+				}
+				synced := governing.Annotations["consul.hashicorp.com/service-sync"] != "false"
+				if sync := spec.Discovery == schema.DiscoveryConsul && spec.Mesh != meshConsulConnect; sync && synced {
+					t.Errorf("Consul's catalog sync would register the headless Service %s: it lacks the annotation service-sync false", governing.Name)
 				}
 			}
 		})

@@ -72,7 +72,7 @@ func TestKubernetesManifestsDecodeStrictly(t *testing.T) {
 			spec := shopKubernetesSpec(t, mesh, discoveryFor(mesh))
 			files := generateFiles(t, spec)
 
-			for _, prefix := range []string{"deploy/k8s/base/", "deploy/k8s/overlays/dev/", "deploy/k8s/overlays/prod/"} {
+			for _, prefix := range []string{"deploy/k8s/cluster/", "deploy/k8s/base/", "deploy/k8s/overlays/dev/", "deploy/k8s/overlays/prod/"} {
 				manifests := decodeGeneratedManifests(t, files, prefix)
 				if len(manifests) == 0 {
 					t.Errorf("%s holds no object", prefix)
@@ -193,11 +193,16 @@ func isClaimTemplate(manifests []k8sObject, statefulSet, volume string) bool {
 }
 
 // checkSelectors checks that every Service and PodDisruptionBudget selects
-// exactly one workload, and that every Service's target port is a port of
-// its pods.
+// exactly one workload, its namesake or, for the headless Service that
+// governs a StatefulSet, that StatefulSet, and that every Service's target
+// port is a port of its pods.
 func checkSelectors(t *testing.T, manifests []k8sObject) {
 	t.Helper()
 	workloads := workloadsOf(manifests)
+	governed := map[string]string{}
+	for _, s := range objectsOf[*appsv1.StatefulSet](manifests) {
+		governed[s.Spec.ServiceName] = s.Name
+	}
 
 	for _, svc := range objectsOf[*corev1.Service](manifests) {
 		if svc.Spec.Type == corev1.ServiceTypeExternalName {
@@ -208,7 +213,11 @@ func checkSelectors(t *testing.T, manifests []k8sObject) {
 			t.Errorf("Service %s selects the workloads %q; want exactly one", svc.Name, selected)
 			continue
 		}
-		if selected[0] != svc.Name {
+		if want, ok := governed[svc.Name]; ok && svc.Spec.ClusterIP == corev1.ClusterIPNone {
+			if selected[0] != want {
+				t.Errorf("the headless Service %s selects the pods of %s; want those of StatefulSet %s", svc.Name, selected[0], want)
+			}
+		} else if selected[0] != svc.Name {
 			t.Errorf("Service %s selects the pods of %s", svc.Name, selected[0])
 		}
 		for _, port := range svc.Spec.Ports {
@@ -285,9 +294,9 @@ func checkServiceContract(t *testing.T, spec *schema.Spec, manifests []k8sObject
 				want[schema.EnvPrefix(source)+"URL"] = "http://" + source + ":" + strconv.Itoa(spec.Services[source].Port)
 			}
 		}
-		if spec.Discovery == schema.DiscoveryConsul {
-			want["CONSUL_HTTP_ADDR"] = consulServerAddress
-		}
+		// Without CONSUL_HTTP_ADDR a service does not register with Consul,
+		// which registers the pods on Kubernetes, and calls each callee at
+		// the URL above.
 		if isBrokerClient(spec, svc) {
 			want["NATS_URL"] = "nats://nats:4222"
 		}
@@ -395,6 +404,7 @@ func TestDecodeManifestsRejectsUnknownFields(t *testing.T) {
 		"Linkerd type":     "apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata:\n  name: a\nspec:\n  port: 80\n  protocol: HTTP/1\n",
 		"unknown kind":     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n",
 		"invalid name":     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Orders\n",
+		"long StatefulSet": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: " + strings.Repeat("a", 53) + "\n",
 	}
 	for name, doc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -148,6 +148,11 @@ func decodeManifest(doc []byte) (k8sObject, error) {
 	if errs := validation.IsDNS1123Subdomain(head.Metadata.Name); len(errs) > 0 {
 		return k8sObject{}, fmt.Errorf("%s has the invalid name %q: %s", key, head.Metadata.Name, strings.Join(errs, "; "))
 	}
+	// Kubernetes creates no pod for a longer StatefulSet name, because it
+	// adds 11 characters to it in a label value of at most 63.
+	if head.Kind == "StatefulSet" && len(head.Metadata.Name) > 52 {
+		return k8sObject{}, fmt.Errorf("%s %q is longer than 52 characters", key, head.Metadata.Name)
+	}
 	if head.Kind == "Service" || head.Kind == "Namespace" {
 		if errs := validation.IsDNS1035Label(head.Metadata.Name); len(errs) > 0 {
 			return k8sObject{}, fmt.Errorf("%s has the invalid name %q: %s", key, head.Metadata.Name, strings.Join(errs, "; "))

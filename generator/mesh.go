@@ -23,6 +23,9 @@ const (
 const (
 	kongNamespace      = "kong"
 	kongServiceAccount = "kong-gateway"
+	// kongDeployment is the Deployment of the proxy, which the chart names
+	// after the release and the proxy, as it names the service account.
+	kongDeployment = "kong-gateway"
 )
 
 // inboundPolicy is the traffic that one workload accepts: the callers that

@@ -253,24 +253,48 @@ func allowedCallGraph(t *testing.T, mesh, namespace string, manifests []k8sObjec
 
 	case meshConsulConnect:
 		// Consul names a pod's service after the Kubernetes Service that
-		// selects it.
+		// selects it, leaving out a Service with consul-k8s's
+		// service-ignore label. A pod that two other Services select never
+		// starts.
 		services := map[string]string{}
+		registered := map[string][]string{}
 		for _, svc := range objectsOf[*corev1.Service](manifests) {
-			services[svc.Name] = targetOf(t, workloads, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}, "Service "+svc.Name)
+			if svc.Labels["consul.hashicorp.com/service-ignore"] == "true" {
+				continue
+			}
+			target := targetOf(t, workloads, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}, "Service "+svc.Name)
+			services[svc.Name] = target
+			registered[target] = append(registered[target], svc.Name)
 		}
-		deniedByDefault := false
+		for target, names := range registered {
+			if len(names) > 1 {
+				t.Errorf("the Services %q select the pods of %s; want one, or consul-k8s's service-ignore label on the others", names, target)
+			}
+		}
+		// Consul's intentions apply to every service of the datacenter
+		// that has the destination's name, in every namespace. So each
+		// workload of the system denies the other sources itself, and no
+		// intention may name a destination outside the system, such as "*".
+		deniedByDefault := map[string]bool{}
 		for _, intentions := range objectsOf[*consulServiceIntentions](manifests) {
 			destination := intentions.Spec.Destination.Name
-			if destination == "*" {
-				deniedByDefault = len(intentions.Spec.Sources) == 1 && intentions.Spec.Sources[0].Name == "*" && intentions.Spec.Sources[0].Action == "deny"
-				continue
-			}
 			target, ok := services[destination]
 			if !ok {
-				t.Errorf("ServiceIntentions %s has the destination %q, which no Service names", intentions.Name, destination)
+				t.Errorf("ServiceIntentions %s has the destination %q, which is not a service of the system", intentions.Name, destination)
 				continue
 			}
-			for _, source := range intentions.Spec.Sources {
+			if deniedByDefault[target] {
+				t.Errorf("ServiceIntentions %s is the second one of destination %s", intentions.Name, destination)
+			}
+			sources := intentions.Spec.Sources
+			for i, source := range sources {
+				if source.Name == "*" {
+					if source.Action != "deny" || i != len(sources)-1 {
+						t.Errorf("ServiceIntentions %s: source * has action %q at position %d of %d; want deny, last", intentions.Name, source.Action, i+1, len(sources))
+					}
+					deniedByDefault[target] = true
+					continue
+				}
 				if source.Action != "allow" {
 					t.Errorf("ServiceIntentions %s: source %s has action %q; want allow", intentions.Name, source.Name, source.Action)
 					continue
@@ -287,8 +311,14 @@ func allowedCallGraph(t *testing.T, mesh, namespace string, manifests []k8sObjec
 				graph.add(caller, target)
 			}
 		}
-		if !deniedByDefault {
-			t.Error("no ServiceIntentions denies every source for every destination")
+		for _, w := range workloads {
+			if w.pod.Annotations["consul.hashicorp.com/connect-inject"] != "true" {
+				t.Errorf("the pods of %s are not in Consul's mesh", w.name)
+				continue
+			}
+			if !deniedByDefault[w.name] {
+				t.Errorf("no ServiceIntentions denies every other source of %s", w.name)
+			}
 		}
 	}
 	return graph

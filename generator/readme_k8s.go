@@ -7,6 +7,16 @@ import (
 	"github.com/msgen-dev/msgen/schema"
 )
 
+// Releases of the Gateway API CRDs that the README installs.
+const (
+	gatewayAPIVersion = "v1.6.3"
+	// linkerdGatewayAPIVersion is the newest release that Linkerd 2.18 and
+	// 2.19 support, by the compatibility table in Linkerd's documentation
+	// (linkerd.io/2/features/gateway-api), which lists 1.1.1 to 1.2.1. The
+	// request timeouts of Linkerd's HTTPRoutes need 1.2.0 or newer.
+	linkerdGatewayAPIVersion = "v1.2.1"
+)
+
 // readmeK8s is the data of the README's Kubernetes section.
 type readmeK8s struct {
 	Namespace string
@@ -17,7 +27,10 @@ type readmeK8s struct {
 	ControlPlane       int
 	KongNamespace      string
 	KongServiceAccount string
-	Images             []string
+	KongDeployment     string
+	// GatewayAPIVersion is the release of the Gateway API CRDs to install.
+	GatewayAPIVersion string
+	Images            []string
 	// Secrets are the kubectl commands that create the Secrets which the
 	// manifests refer to, with placeholders in capitals for the values.
 	Secrets []string
@@ -43,6 +56,11 @@ func newReadmeK8s(spec *schema.Spec) *readmeK8s {
 		ControlPlane:       spec.ControlPlane.Replicas,
 		KongNamespace:      kongNamespace,
 		KongServiceAccount: kongServiceAccount,
+		KongDeployment:     kongDeployment,
+		GatewayAPIVersion:  gatewayAPIVersion,
+	}
+	if spec.Mesh == meshLinkerd {
+		k8s.GatewayAPIVersion = linkerdGatewayAPIVersion
 	}
 
 	var owners []string

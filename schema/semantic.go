@@ -45,6 +45,7 @@ func checkSemantics(d *decoded, user cue.Value) Errors {
 	c.checkNetwork()
 	c.checkMesh()
 	c.checkNamespace()
+	c.checkStatefulSetNames()
 	return c.errs
 }
 
