@@ -7,11 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -76,10 +79,8 @@ func commitInitial(dir string, paths []string, system string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
 	}
-	for _, p := range paths {
-		if _, err := worktree.Add(p); err != nil {
-			return "", fmt.Errorf("add %s to Git: %w", p, err)
-		}
+	if err := stageFiles(repo, dir, paths); err != nil {
+		return "", err
 	}
 
 	// As in git, author.name and author.email win over user.name and
@@ -96,6 +97,75 @@ func commitInitial(dir string, paths []string, system string) (string, error) {
 		return "", fmt.Errorf("commit in %s: %w", displayPath(dir), err)
 	}
 	return fmt.Sprintf("%s <%s>, %s", author.Name, author.Email, source), nil
+}
+
+// stageFiles stores each file of paths as a blob and writes an index that
+// lists them all, in one pass. go-git's Worktree.Add computes the status of
+// the whole work tree on every call, so adding the files one by one takes
+// time that grows with the square of their number.
+func stageFiles(repo *git.Repository, dir string, paths []string) error {
+	idx := &index.Index{Version: 2}
+	// The index lists its entries sorted by path, byte by byte.
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(paths))) {
+		entry, err := storeBlob(repo, dir, p)
+		if err != nil {
+			return fmt.Errorf("add %s to Git: %w", p, err)
+		}
+		idx.Entries = append(idx.Entries, entry)
+	}
+	if err := repo.Storer.SetIndex(idx); err != nil {
+		return fmt.Errorf("write the Git index: %w", err)
+	}
+	return nil
+}
+
+// storeBlob stores the file at p, slash-separated and relative to dir, as a
+// blob and returns its index entry. A symbolic link is stored as its target,
+// as git stores it.
+func storeBlob(repo *git.Repository, dir, p string) (*index.Entry, error) {
+	file := filepath.Join(dir, filepath.FromSlash(p))
+	info, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := filemode.NewFromOSFileMode(info.Mode())
+	if err != nil {
+		return nil, err
+	}
+	var data []byte
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(file)
+		if err != nil {
+			return nil, err
+		}
+		data = []byte(filepath.ToSlash(target))
+	} else if data, err = os.ReadFile(file); err != nil {
+		return nil, err
+	}
+
+	obj := repo.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	hash, err := repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return nil, err
+	}
+	// go-git's status takes a file with this size and modification time
+	// as unchanged. The git binary also compares the inode and change
+	// time, which the entry leaves out, so its first status hashes each
+	// file once and finds it unchanged.
+	return &index.Entry{Name: p, Hash: hash, Mode: mode, ModifiedAt: info.ModTime(), Size: uint32(len(data))}, nil
 }
 
 // userGitConfig reads the user's global Git config as git does: the XDG
