@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -60,8 +61,8 @@ func findRepository(dir string) (string, error) {
 
 // commitInitial creates a Git repository in dir and commits paths, which
 // are slash-separated and relative to dir. It returns the author, with
-// where it came from.
-func commitInitial(dir string, paths []string, system string) (string, error) {
+// where it came from. It stops between two files when ctx is done.
+func commitInitial(ctx context.Context, dir string, paths []string, system string) (string, error) {
 	user, err := userGitConfig()
 	if err != nil {
 		return "", err
@@ -79,7 +80,7 @@ func commitInitial(dir string, paths []string, system string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
 	}
-	if err := stageFiles(repo, dir, paths); err != nil {
+	if err := stageFiles(ctx, repo, dir, paths); err != nil {
 		return "", err
 	}
 
@@ -102,11 +103,15 @@ func commitInitial(dir string, paths []string, system string) (string, error) {
 // stageFiles stores each file of paths as a blob and writes an index that
 // lists them all, in one pass. go-git's Worktree.Add computes the status of
 // the whole work tree on every call, so adding the files one by one takes
-// time that grows with the square of their number.
-func stageFiles(repo *git.Repository, dir string, paths []string) error {
+// time that grows with the square of their number. stageFiles stops between
+// two files when ctx is done, and then writes no index.
+func stageFiles(ctx context.Context, repo *git.Repository, dir string, paths []string) error {
 	idx := &index.Index{Version: 2}
 	// The index lists its entries sorted by path, byte by byte.
 	for _, p := range slices.Compact(slices.Sorted(slices.Values(paths))) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		entry, err := storeBlob(repo, dir, p)
 		if err != nil {
 			return fmt.Errorf("add %s to Git: %w", p, err)

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,7 +30,7 @@ func TestStageFilesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := []string{"services/orders/main.go", "msgen.cue", "deploy/init.sh", "msgen.cue"}
-	if err := stageFiles(repo, dir, paths); err != nil {
+	if err := stageFiles(context.Background(), repo, dir, paths); err != nil {
 		t.Fatalf("stageFiles: %v", err)
 	}
 
@@ -82,6 +86,123 @@ func TestStageFilesIndex(t *testing.T) {
 	content, err := file.Contents()
 	if err != nil || content != "#!/bin/sh\n" {
 		t.Errorf("deploy/init.sh in the commit = %q, %v", content, err)
+	}
+}
+
+// countdownContext is a context that is done after its Err method has
+// been called a given number of times, so that a test can cancel a loop
+// at an exact step.
+type countdownContext struct {
+	context.Context
+	left int
+}
+
+func (c *countdownContext) Err() error {
+	if c.left == 0 {
+		return context.Canceled
+	}
+	c.left--
+	return nil
+}
+
+func TestStageFilesCancelled(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i := range 5 {
+		name := fmt.Sprintf("file%d.txt", i)
+		writeFile(t, filepath.Join(dir, name), name, 0o644)
+		paths = append(paths, name)
+	}
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := &countdownContext{Context: context.Background(), left: 2}
+	err = stageFiles(ctx, repo, dir, paths)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("stageFiles after the context is done = %v, want context.Canceled", err)
+	}
+
+	// Two files were stored before the check that stopped the loop, and
+	// no index was written.
+	blobs, err := repo.BlobObjects()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	if err := blobs.ForEach(func(*object.Blob) error { stored++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 2 {
+		t.Errorf("%d blobs stored, want 2", stored)
+	}
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Entries) != 0 {
+		t.Errorf("the index lists %d files, want none", len(idx.Entries))
+	}
+}
+
+// TestInitInterruptDuringCommit interrupts init while it commits a large
+// repository. init stops without finishing the commit, removes what it
+// created and exits 130.
+func TestInitInterruptDuringCommit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and commits 300 services; skipped with -short")
+	}
+	msgen, err := exec.LookPath("msgen")
+	if err != nil {
+		t.Fatalf("msgen is not on PATH, where TestMain puts it: %v", err)
+	}
+	dir := t.TempDir()
+	args := []string{"init", "big", "--yes"}
+	for i := range 300 {
+		args = append(args, "--service", fmt.Sprintf("svc%d", i))
+	}
+	cmd := exec.Command(msgen, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+
+	// init writes msgen.cue right before it starts the commit.
+	var output []string
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() {
+		output = append(output, lines.Text())
+		if lines.Text() == "msgen: wrote big/msgen.cue" {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	for lines.Scan() {
+		output = append(output, lines.Text())
+	}
+	err = cmd.Wait()
+	text := strings.Join(output, "\n")
+
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitCancelled {
+		t.Errorf("init after an interrupt: %v, want exit code %d; it printed:\n%s", err, exitCancelled, text)
+	}
+	if !strings.Contains(text, "msgen: interrupted\ninit removed what it had written") {
+		t.Errorf("init does not report the interrupt and the removal; it printed:\n%s", text)
+	}
+	if strings.Contains(text, "committed") {
+		t.Errorf("init finished the commit after the interrupt; it printed:\n%s", text)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "big")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("big exists after the interrupt: %v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -212,19 +213,14 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 	}
 	j := newJournal(target, paths, !opts.noGit && repository == "")
 
-	// An interrupt while files are written waits until the step ends, and
-	// then removes what it wrote.
-	interrupts := make(chan os.Signal, 1)
-	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(interrupts)
+	// An interrupt stops the commit between two files, and the other
+	// steps when they end. Then init removes what it wrote.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 
-	err = writeAndCommit(opts, target, spec, src, files, j, repository)
-	select {
-	case <-interrupts:
-		if err == nil {
-			err = errors.New("interrupted")
-		}
-	default:
+	err = writeAndCommit(ctx, opts, target, spec, src, files, j, repository)
+	if ctx.Err() != nil {
+		err = cancelledError{errors.New("interrupted")}
 	}
 	if err != nil {
 		removed, undoErr := j.undo()
@@ -244,13 +240,16 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 // writeAndCommit writes the repository, then the spec, then makes the
 // initial commit unless --no-git is set or repository, the root of an
 // enclosing repository, is not "".
-func writeAndCommit(opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string) error {
+func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string) error {
 	io := opts.io
 	specPath := filepath.Join(target.path, specName)
 
 	// The repository comes first, because a file in the way stops it
 	// before it writes anything, and msgen.cue is then not written either.
 	if err := generateSpec(io, spec, specPath, target.path, opts.verbose); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 
@@ -276,7 +275,7 @@ func writeAndCommit(opts *initOptions, target *targetDir, spec *schema.Spec, src
 			commitPaths = append(commitPaths, f.Path)
 		}
 	}
-	author, err := commitInitial(target.path, commitPaths, spec.Name)
+	author, err := commitInitial(ctx, target.path, commitPaths, spec.Name)
 	if err != nil {
 		return err
 	}
