@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -59,45 +57,55 @@ func findRepository(dir string) (string, error) {
 	return worktree.Filesystem.Root(), nil
 }
 
-// commitInitial creates a Git repository in dir and commits paths, which
-// are slash-separated and relative to dir. It returns the author, with
-// where it came from. It stops between two files when ctx is done.
-func commitInitial(ctx context.Context, dir string, paths []string, system string) (string, error) {
-	user, err := userGitConfig()
-	if err != nil {
-		return "", err
-	}
+// signers says who signed the initial commit and where that came from.
+type signers struct {
+	// description names the author, and the committer when it differs,
+	// each with its source.
+	description string
+	// fallback is whether msgen's own identity signed, because the
+	// user's was incomplete.
+	fallback bool
+}
 
+// commitInitial creates a Git repository in dir and commits paths, which
+// are slash-separated and relative to dir, as config names the author and
+// committer. It stops between two files when ctx is done.
+func commitInitial(ctx context.Context, dir string, paths []string, system string, config *gitConfig) (signers, error) {
 	options := &git.PlainInitOptions{}
-	if user.Init.DefaultBranch != "" {
-		options.DefaultBranch = plumbing.NewBranchReferenceName(user.Init.DefaultBranch)
+	if branch := config.defaultBranch(); branch != "" {
+		options.DefaultBranch = plumbing.NewBranchReferenceName(branch)
 	}
 	repo, err := git.PlainInitWithOptions(dir, options)
 	if err != nil {
-		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
+		return signers{}, fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
 	}
 	worktree, err := repo.Worktree()
 	if err != nil {
-		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
+		return signers{}, fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
 	}
 	if err := stageFiles(ctx, repo, dir, paths); err != nil {
-		return "", err
+		return signers{}, err
 	}
 
-	// As in git, author.name and author.email win over user.name and
-	// user.email.
-	author, source := msgenIdentity, "msgen's own identity, because your Git config sets no user.name and user.email"
-	name, email := cmp.Or(user.Author.Name, user.User.Name), cmp.Or(user.Author.Email, user.User.Email)
-	if name != "" && email != "" {
-		author, source = object.Signature{Name: name, Email: email}, "from your Git config"
-	}
-	author.When = time.Now()
+	author, authorSource := config.signature("author")
+	committer, committerSource := config.signature("committer")
+	now := time.Now()
+	author.When, committer.When = now, now
 
 	message := fmt.Sprintf("Generate the %s system with msgen\n\nmsgen init wrote msgen.cue from its answers and generated the\nrepository from it.\n", system)
-	if _, err := worktree.Commit(message, &git.CommitOptions{Author: &author}); err != nil {
-		return "", fmt.Errorf("commit in %s: %w", displayPath(dir), err)
+	if _, err := worktree.Commit(message, &git.CommitOptions{Author: &author, Committer: &committer}); err != nil {
+		return signers{}, fmt.Errorf("commit in %s: %w", displayPath(dir), err)
 	}
-	return fmt.Sprintf("%s <%s>, %s", author.Name, author.Email, source), nil
+
+	s := signers{description: fmt.Sprintf("%s <%s>, %s", author.Name, author.Email, authorSource)}
+	if committer.Name != author.Name || committer.Email != author.Email {
+		s.description += fmt.Sprintf("; committer %s <%s>, %s", committer.Name, committer.Email, committerSource)
+	}
+	isMsgen := func(sig object.Signature) bool {
+		return sig.Name == msgenIdentity.Name && sig.Email == msgenIdentity.Email
+	}
+	s.fallback = isMsgen(author) || isMsgen(committer)
+	return s, nil
 }
 
 // stageFiles stores each file of paths as a blob and writes an index that
@@ -171,58 +179,4 @@ func storeBlob(repo *git.Repository, dir, p string) (*index.Entry, error) {
 	// time, which the entry leaves out, so its first status hashes each
 	// file once and finds it unchanged.
 	return &index.Entry{Name: p, Hash: hash, Mode: mode, ModifiedAt: info.ModTime(), Size: uint32(len(data))}, nil
-}
-
-// userGitConfig reads the user's global Git config as git does: the XDG
-// file first ($XDG_CONFIG_HOME/git/config, or ~/.config/git/config), then
-// ~/.gitconfig, whose settings win.
-//
-// TODO: follow include and includeIf directives, which go-git
-// does not resolve, so an identity set only in an included file is missed.
-func userGitConfig() (*config.Config, error) {
-	home, _ := os.UserHomeDir()
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" && home != "" {
-		xdg = filepath.Join(home, ".config")
-	}
-	var files []string
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "config"))
-	}
-	if home != "" {
-		files = append(files, filepath.Join(home, ".gitconfig"))
-	}
-
-	merged := config.NewConfig()
-	for _, file := range files {
-		f, err := os.Open(file)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read Git config: %w", err)
-		}
-		cfg, err := config.ReadConfig(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read Git config %s: %w", file, err)
-		}
-		mergeIdentity(merged, cfg)
-	}
-	return merged, nil
-}
-
-// mergeIdentity copies the settings that init reads from src into dst
-// where src sets them.
-func mergeIdentity(dst, src *config.Config) {
-	set := func(dst *string, src string) {
-		if src != "" {
-			*dst = src
-		}
-	}
-	set(&dst.User.Name, src.User.Name)
-	set(&dst.User.Email, src.User.Email)
-	set(&dst.Author.Name, src.Author.Name)
-	set(&dst.Author.Email, src.Author.Email)
-	set(&dst.Init.DefaultBranch, src.Init.DefaultBranch)
 }

@@ -240,3 +240,32 @@ func BenchmarkInit(b *testing.B) {
 		}
 	}
 }
+
+func TestIncludeIfGitdir(t *testing.T) {
+	c := &gitConfig{home: "/home/jane", gitDirs: []string{"/home/jane/work/shop/.git"}}
+	tests := []struct {
+		condition string
+		want      bool
+	}{
+		{"gitdir:~/work/", true},
+		{"gitdir:/home/jane/work/", true},
+		{"gitdir:/home/jane/play/", false},
+		{"gitdir:work/", true},
+		{"gitdir:shop/.git", true},
+		{"gitdir:/home/*/work/shop/.git", true},
+		{"gitdir:/home/*/shop/.git", false},
+		{"gitdir:/home/jane/wor?/**", true},
+		{"gitdir:/home/jane/[vw]ork/", true},
+		{"gitdir:/home/jane/[!w]ork/", false},
+		{"gitdir:./work/", true},
+		{"gitdir:~/Work/", false},
+		{"gitdir/i:~/Work/", true},
+		{"onbranch:main", false},
+		{"hasconfig:remote.*.url:https://example.com/**", false},
+	}
+	for _, tt := range tests {
+		if got := c.conditionHolds(tt.condition, "/home/jane/.gitconfig"); got != tt.want {
+			t.Errorf("includeIf %q for %s = %v, want %v", tt.condition, c.gitDirs[0], got, tt.want)
+		}
+	}
+}

@@ -211,14 +211,24 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
-	j := newJournal(target, paths, !opts.noGit && repository == "")
+	commit := !opts.noGit && repository == ""
+	j := newJournal(target, paths, commit)
+
+	// The Git config is read before anything is written, so that an
+	// error in it leaves nothing to remove.
+	var config *gitConfig
+	if commit {
+		if config, err = readGitConfig(target.path); err != nil {
+			return fmt.Errorf("%w\nnothing was written", err)
+		}
+	}
 
 	// An interrupt stops the commit between two files, and the other
 	// steps when they end. Then init removes what it wrote.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	err = writeAndCommit(ctx, opts, target, spec, src, files, j, repository)
+	err = writeAndCommit(ctx, opts, target, spec, src, files, j, repository, config)
 	if ctx.Err() != nil {
 		err = cancelledError{errors.New("interrupted")}
 	}
@@ -238,9 +248,9 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 }
 
 // writeAndCommit writes the repository, then the spec, then makes the
-// initial commit unless --no-git is set or repository, the root of an
-// enclosing repository, is not "".
-func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string) error {
+// initial commit as config names its author, unless --no-git is set or
+// repository, the root of an enclosing repository, is not "".
+func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string, config *gitConfig) error {
 	io := opts.io
 	specPath := filepath.Join(target.path, specName)
 
@@ -275,12 +285,24 @@ func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, s
 			commitPaths = append(commitPaths, f.Path)
 		}
 	}
-	author, err := commitInitial(ctx, target.path, commitPaths, spec.Name)
+	signed, err := commitInitial(ctx, target.path, commitPaths, spec.Name, config)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Err, "msgen: created a Git repository in %s and committed %d files as %s\n", displayPath(target.path), len(commitPaths), author)
+	fmt.Fprintf(io.Err, "msgen: created a Git repository in %s and committed %d files as %s\n", describeDir(target.path), len(commitPaths), signed.description)
+	if signed.fallback {
+		fmt.Fprintf(io.Err, "msgen: to sign the commit yourself, set user.name and user.email with git config --global, then run git commit --amend --reset-author in %s\n", describeDir(target.path))
+	}
 	return nil
+}
+
+// describeDir returns how messages name the directory dir: its path as
+// displayPath prints it, or "the current directory" for ".".
+func describeDir(dir string) string {
+	if p := displayPath(dir); p != "." {
+		return p
+	}
+	return "the current directory"
 }
 
 // createFile writes data to a new file name in dir. It fails when the file
