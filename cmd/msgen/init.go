@@ -102,7 +102,7 @@ route without methods serves GET.`,
 	flags.StringArrayVar(&opts.ports, "port", nil, "set a service's port as `NAME=PORT` (default: 8081 and up, unique; repeatable)")
 	flags.StringArrayVar(&opts.routes, "routes", nil, "set a service's routes as `NAME=ROUTES`, such as 'orders=/orders:GET,POST /orders/{id}'; empty for none (default: GET /NAME; repeatable)")
 	flags.StringVar(&opts.plugins, "plugins", "", "comma-separated gateway `plugins`: correlationId, rateLimiting; empty for none (default: none)")
-	flags.StringVar(&opts.rateLimit, "rate-limit", "", "`requests` per minute and client IP address for rateLimiting (default: "+strconv.Itoa(defaultRateLimit)+")")
+	flags.StringVar(&opts.rateLimit, "rate-limit", "", "`requests` per minute and client IP address for rateLimiting, which it turns on (default: "+strconv.Itoa(defaultRateLimit)+")")
 	flags.StringVar(&opts.discovery, "discovery", "", "service `discovery`: dns or consul (default: dns)")
 	flags.StringVar(&opts.mesh, "mesh", "", "service `mesh`: none, consul-connect, linkerd or istio (default: none)")
 	flags.BoolVarP(&opts.yes, "yes", "y", false, "ask nothing and take the defaults for the answers that flags leave out")
@@ -118,6 +118,10 @@ route without methods serves GET.`,
 
 func runInit(cmd *cobra.Command, opts *initOptions) error {
 	target, err := checkTarget(opts.dir, opts.force)
+	var notDirectory notDirectoryError
+	if errors.As(err, &notDirectory) {
+		return usageError{err: err, command: cmd.CommandPath()}
+	}
 	if err != nil {
 		return err
 	}
@@ -189,7 +193,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	for _, value := range opts.services {
 		parts := strings.SplitN(value, ":", 3)
 		svc := serviceAnswer{Name: parts[0], Pattern: defaultPattern}
-		if err := schema.ValidateServiceName(svc.Name, a.serviceNames()); err != nil {
+		if err := schema.ValidateServiceName(svc.Name, moduleForNames(a, given), a.serviceNames()); err != nil {
 			invalid("service", value, err)
 			continue
 		}
@@ -240,11 +244,17 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		}
 		return nil, "", false // declared, but its --service is invalid and reported
 	}
+	portGiven := map[string]bool{}
 	for _, value := range opts.ports {
 		svc, text, ok := service("port", value, "orders=8081")
 		if !ok {
 			continue
 		}
+		if portGiven[svc.Name] {
+			invalid("port", value, fmt.Errorf("service %q has --port already: give one --port for each service", svc.Name))
+			continue
+		}
+		portGiven[svc.Name] = true
 		port, err := schema.ValidatePort(text)
 		if err == nil {
 			err = schema.CheckPortFree(port, a.usedPorts())
@@ -300,12 +310,11 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	a.RateLimit = defaultRateLimit
 	if given.rateLimit {
 		limit, err := schema.ValidateRateLimit(opts.rateLimit)
-		switch {
-		case err != nil:
+		// A rate limit turns rateLimiting on, with or without --plugins,
+		// as --database of add service implies its pattern.
+		if err != nil {
 			invalid("rate-limit", opts.rateLimit, err)
-		case given.plugins && !slices.Contains(a.Plugins, pluginRateLimiting):
-			invalid("rate-limit", opts.rateLimit, fmt.Errorf("--plugins leaves out %s: add it there", pluginRateLimiting))
-		default:
+		} else {
 			a.RateLimit = limit
 			if !slices.Contains(a.Plugins, pluginRateLimiting) {
 				a.Plugins = append(a.Plugins, pluginRateLimiting)
@@ -335,6 +344,20 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		return nil, given, errors.New(strings.Join(problems, "\n"))
 	}
 	return a, given, nil
+}
+
+// moduleForNames returns the module path under which service names from
+// flags are checked: --module, or else the module that --name suggests.
+// The empty string, for the schema's placeholder, is left when neither
+// flag is valid.
+func moduleForNames(a *initAnswers, given answerSet) string {
+	switch {
+	case given.module && schema.ValidateModule(a.Module) == nil:
+		return a.Module
+	case given.name && schema.ValidateSystemName(a.Name) == nil:
+		return suggestModule(a.Name)
+	}
+	return ""
 }
 
 // completeAnswers fills in the answers that the flags left out, without

@@ -173,12 +173,13 @@ func TestInitInterruptDuringCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// init writes msgen.cue right before it starts the commit.
+	// init writes msgen.cue right before it starts the commit, and says
+	// so on the line that ends with its path.
 	var output []string
 	lines := bufio.NewScanner(stderr)
 	for lines.Scan() {
 		output = append(output, lines.Text())
-		if lines.Text() == "msgen: wrote big/msgen.cue" {
+		if strings.HasSuffix(lines.Text(), " and wrote big/msgen.cue") {
 			if err := cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,7 @@ import (
 )
 
 // maxIncludeDepth is the depth of nested include directives past which
-// git 2.47 stops with "exceeded maximum include depth (10)".
+// git 2.39 stops with "exceeded maximum include depth (10)".
 const maxIncludeDepth = 10
 
 // gitConfig is the part of the user's global Git config that init reads:

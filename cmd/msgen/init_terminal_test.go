@@ -138,7 +138,7 @@ func TestInitWizardTerminal(t *testing.T) {
 	// A wrong name is explained in place and can be corrected.
 	s.waitFor("Service 1: name", "> api")
 	s.press(keyClearLine, "Bad_Name", keyEnter)
-	s.waitFor(`invalid name "Bad_Name": a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters`)
+	s.waitFor(`invalid service name "Bad_Name": a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters`)
 	s.press(keyClearLine, "orders", keyEnter)
 
 	s.waitFor("orders: data pattern", "> stateless", "database-per-service")
@@ -264,7 +264,7 @@ func TestInitWizardAccessible(t *testing.T) {
 	s.press(keyEnter)
 	s.waitFor("Service 1: name [api]")
 	s.press("Bad_Name", keyEnter)
-	s.waitFor(`invalid name "Bad_Name": a service name is a DNS label`)
+	s.waitFor(`invalid service name "Bad_Name": a service name is a DNS label`)
 	s.press("orders", keyEnter)
 	s.waitFor("orders: data pattern", "2. database-per-service")
 	s.press("2", keyEnter)

@@ -79,7 +79,7 @@ func (w *wizard) askServices() error {
 			svc.Name = defaultServiceName
 		}
 		title := fmt.Sprintf("Service %d: name", len(a.Services)+1)
-		validateName := func(name string) error { return schema.ValidateServiceName(name, a.serviceNames()) }
+		validateName := func(name string) error { return schema.ValidateServiceName(name, a.Module, a.serviceNames()) }
 		err := w.ask(huh.NewGroup(w.input(title, "A DNS label, such as orders, that names the service, its directory and its Go package.", &svc.Name, validateName)))
 		if err != nil {
 			return err

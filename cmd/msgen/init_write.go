@@ -46,7 +46,7 @@ func checkTarget(dir string, force bool) (*targetDir, error) {
 		return nil, fmt.Errorf("check target directory: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory: give a directory for the new project", display)
+		return nil, notDirectoryError{display}
 	}
 
 	entries, err := os.ReadDir(dir)
@@ -73,6 +73,14 @@ func checkTarget(dir string, force bool) (*targetDir, error) {
 	return &targetDir{path: dir}, nil
 }
 
+// notDirectoryError rejects a target directory, given on the command line,
+// that is a file or whose path leads through one.
+type notDirectoryError struct{ path string }
+
+func (e notDirectoryError) Error() string {
+	return fmt.Sprintf("%s is not a directory: give a directory for the new project", e.path)
+}
+
 // missingTop returns the highest directory on dir's path that does not
 // exist, and rejects a path whose nearest existing parent is a file.
 func missingTop(dir string) (string, error) {
@@ -92,7 +100,7 @@ func missingTop(dir string) (string, error) {
 			return "", fmt.Errorf("check target directory: %w", err)
 		}
 		if !info.IsDir() {
-			return "", fmt.Errorf("%s is not a directory: give a directory for the new project", displayPath(parent))
+			return "", notDirectoryError{displayPath(parent)}
 		}
 		return top, nil
 	}
@@ -243,7 +251,7 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 		return err
 	}
 
-	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md says how to start the system\n", displayPath(target.path))
+	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md says how to start the system\n", describeDir(target.path))
 	return nil
 }
 
@@ -256,7 +264,8 @@ func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, s
 
 	// The repository comes first, because a file in the way stops it
 	// before it writes anything, and msgen.cue is then not written either.
-	if err := generateSpec(io, spec, specPath, target.path, opts.verbose); err != nil {
+	result, err := writeSpec(io, spec, writeOptions{specFile: specPath, outDir: target.path, verbose: opts.verbose, omitCounts: true})
+	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -266,13 +275,16 @@ func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, s
 	if err := createFile(target.path, specName, src); err != nil {
 		return fmt.Errorf("write %s: %w", displayPath(specPath), err)
 	}
-	fmt.Fprintf(io.Err, "msgen: wrote %s\n", displayPath(specPath))
+	fmt.Fprintf(io.Err, "msgen: generated the repository (%s) and wrote %s\n", writeCounts(result), displayPath(specPath))
 
 	switch {
 	case opts.noGit:
 		return nil
+	case repository != "" && absOrSame(repository) == absOrSame(target.path):
+		fmt.Fprintf(io.Err, "msgen: %s is a Git repository already, so init committed nothing: review the files and commit them yourself\n", describeDir(target.path))
+		return nil
 	case repository != "":
-		fmt.Fprintf(io.Err, "msgen: %s is inside the Git repository %s, so init committed nothing: review the files and commit them yourself\n", displayPath(target.path), displayPath(repository))
+		fmt.Fprintf(io.Err, "msgen: %s is inside the Git repository %s, so init committed nothing: review the files and commit them yourself\n", describeDir(target.path), describeDir(repository))
 		return nil
 	}
 
