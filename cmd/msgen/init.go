@@ -31,6 +31,7 @@ type initOptions struct {
 	rateLimit  string
 	discovery  string
 	mesh       string
+	targets    []string
 	yes        bool
 	accessible bool
 	noGit      bool
@@ -104,7 +105,8 @@ route without methods serves GET.`,
 	flags.StringVar(&opts.plugins, "plugins", "", "comma-separated gateway `plugins`: correlationId, rateLimiting; empty for none (default: none)")
 	flags.StringVar(&opts.rateLimit, "rate-limit", "", "`requests` per minute and client IP address for rateLimiting, which it turns on (default: "+strconv.Itoa(defaultRateLimit)+")")
 	flags.StringVar(&opts.discovery, "discovery", "", "service `discovery`: dns or consul (default: dns)")
-	flags.StringVar(&opts.mesh, "mesh", "", "service `mesh`: none, consul-connect, linkerd or istio (default: none)")
+	flags.StringVar(&opts.mesh, "mesh", "", "service `mesh`: none, consul-connect (sets discovery consul), linkerd or istio (both add the kubernetes target) (default: none)")
+	flags.StringArrayVar(&opts.targets, "target", nil, "deployment `target`: compose or kubernetes, which adds deploy/k8s (default: compose; repeatable)")
 	flags.BoolVarP(&opts.yes, "yes", "y", false, "ask nothing and take the defaults for the answers that flags leave out")
 	flags.BoolVar(&opts.accessible, "accessible", false, "ask line by line, for screen readers (also when ACCESSIBLE is set)")
 	flags.BoolVar(&opts.noGit, "no-git", false, "do not create a Git repository or commit")
@@ -135,6 +137,24 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 		if err := completeAnswers(answers, given, opts.yes, opts.dir); err != nil {
 			return usageError{err: err, command: cmd.CommandPath()}
 		}
+		notes, err := resolveMesh(answers, given)
+		if err != nil {
+			return usageError{err: err, command: cmd.CommandPath()}
+		}
+		for _, note := range notes {
+			fmt.Fprintf(opts.io.Err, "msgen: note: %s\n", note)
+		}
+
+		// Each flag was checked on its own. The spec that they make
+		// together may still break a rule across entries, such as two
+		// services' routes that conflict.
+		problems, err := validateAnswers(answers)
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return usageError{err: errors.New(flagProblems(answers, problems)), command: cmd.CommandPath()}
+		}
 	} else {
 		accessible := opts.accessible || opts.getenv("ACCESSIBLE") != "" || !isTerminal(opts.io.Err)
 		w := &wizard{io: opts.io, answers: answers, given: given, accessible: accessible, dir: opts.dir}
@@ -152,7 +172,7 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 
 // answerSet records which answers the flags gave.
 type answerSet struct {
-	name, module, services, plugins, rateLimit, discovery, mesh bool
+	name, module, services, plugins, rateLimit, discovery, mesh, targets bool
 }
 
 // answersFromFlags returns the answers that the flags give. It checks each
@@ -167,6 +187,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		rateLimit: opts.given("rate-limit"),
 		discovery: opts.given("discovery"),
 		mesh:      opts.given("mesh"),
+		targets:   len(opts.targets) > 0,
 	}
 	var problems []string
 	invalid := func(flag, value string, err error) {
@@ -331,12 +352,18 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	}
 	if given.mesh {
 		a.Mesh = opts.mesh
-		err := validateChoice("mesh", a.Mesh)
-		if err == nil && given.discovery {
-			err = schema.CheckMeshDiscovery(a.Mesh, a.Discovery)
-		}
-		if err != nil {
+		if err := validateChoice("mesh", a.Mesh); err != nil {
 			invalid("mesh", opts.mesh, err)
+		}
+	}
+	for _, target := range opts.targets {
+		switch err := validateChoice("#Target", target); {
+		case err != nil:
+			invalid("target", target, err)
+		case slices.Contains(a.Targets, target):
+			invalid("target", target, fmt.Errorf("target %q is given twice: give it once", target))
+		default:
+			a.Targets = append(a.Targets, target)
 		}
 	}
 
@@ -415,8 +442,8 @@ func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) erro
 		}
 		a.Mesh = def
 	}
-	if err := schema.CheckMeshDiscovery(a.Mesh, a.Discovery); err != nil {
-		return fmt.Errorf("--mesh %s: %w", a.Mesh, err)
+	if !given.targets {
+		a.Targets = defaultTargets()
 	}
 	return nil
 }

@@ -15,6 +15,18 @@ import (
 	"github.com/msgen-dev/msgen/schema"
 )
 
+// wizardStep is a group of the wizard's questions, where the wizard goes
+// back to when the user edits the answers or a problem needs a new answer.
+type wizardStep int
+
+const (
+	stepName wizardStep = iota
+	stepModule
+	stepServices
+	stepPlugins
+	stepMesh
+)
+
 // wizard asks, with huh forms, the questions that the flags left open. It
 // writes nothing: run returns once every answer is in, or with
 // huh.ErrUserAborted after Ctrl-C or Esc.
