@@ -133,6 +133,16 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 		return usageError{err: err, command: cmd.CommandPath()}
 	}
 
+	// A mesh that contradicts another flag is a usage error before any
+	// question.
+	if given.mesh {
+		check := *answers
+		check.Targets = slices.Clone(answers.Targets)
+		if _, err := resolveMesh(&check, given); err != nil {
+			return usageError{err: err, command: cmd.CommandPath()}
+		}
+	}
+
 	if opts.yes || !isTerminal(opts.io.In) {
 		if err := completeAnswers(answers, given, opts.yes, opts.dir); err != nil {
 			return usageError{err: err, command: cmd.CommandPath()}
@@ -160,7 +170,7 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 		w := &wizard{io: opts.io, answers: answers, given: given, accessible: accessible, dir: opts.dir}
 		err := w.run()
 		if errors.Is(err, huh.ErrUserAborted) {
-			return errors.New("init cancelled; nothing was written")
+			return cancelledError{errors.New("init cancelled; nothing was written")}
 		}
 		if err != nil {
 			return fmt.Errorf("init: %w; nothing was written", err)
