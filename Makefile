@@ -23,9 +23,9 @@ test-short:
 vet:
 	$(GO) vet ./...
 
-## bench: run the generation and check benchmarks (10 to 1000 services)
+## bench: run the generation, check and init benchmarks (10 to 1000 services)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./generator/
+	$(GO) test -run '^$$' -bench . -benchmem ./generator/ ./cmd/msgen/
 
 ## example: generate the bundled shop example into $(SHOP_OUT)
 example:

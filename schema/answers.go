@@ -105,7 +105,7 @@ func checkKey(path, key string) error {
 		return err
 	}
 	if !m.Allows(cue.Str(key)) {
-		return fmt.Errorf("invalid name %q: %s", key, keyRules[path].text)
+		return fmt.Errorf("invalid %s %q: %s", keyRules[path].noun, key, keyRules[path].text)
 	}
 	return nil
 }
@@ -230,16 +230,20 @@ func ValidateModule(modulePath string) error {
 
 // ValidateServiceName checks the name of a new service: the schema's rule
 // for the keys of services, the Go rules of CheckServiceName and the go
-// command's rules for the service's import path. taken lists the services
+// command's rules for the service's import path under modulePath, or under
+// a placeholder module path when modulePath is "". taken lists the services
 // declared before it, whose names and Go package names it must not repeat.
-func ValidateServiceName(name string, taken []string) error {
+func ValidateServiceName(name, modulePath string, taken []string) error {
 	if err := checkKey("services", name); err != nil {
 		return err
 	}
 	if err := CheckServiceName(name); err != nil {
 		return err
 	}
-	if err := checkServiceImportPath(placeholderModule, name); err != nil {
+	if modulePath == "" {
+		modulePath = placeholderModule
+	}
+	if err := checkServiceImportPath(modulePath, name); err != nil {
 		return err
 	}
 

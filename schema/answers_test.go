@@ -93,7 +93,7 @@ func TestValidateServiceName(t *testing.T) {
 	}{
 		{"orders", ""},
 		{"order-history", ""},
-		{"Bad_Name", `invalid name "Bad_Name": a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters`},
+		{"Bad_Name", `invalid service name "Bad_Name": a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters`},
 		{"break", `invalid service name "break": its Go package name "break" is a Go keyword; choose another name`},
 		{"svc-linux", `ends in the Go platform name "linux"`},
 		{"kong", `msgen reserves it for a container of its own`},
@@ -101,7 +101,7 @@ func TestValidateServiceName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ValidateServiceName(tt.name, nil)
+			err := ValidateServiceName(tt.name, "", nil)
 			checkErr(t, err, tt.wantErr)
 			// The go command's message names the module, which the answer
 			// does not know yet.
@@ -113,19 +113,26 @@ func TestValidateServiceName(t *testing.T) {
 
 func TestValidateServiceNameTaken(t *testing.T) {
 	taken := []string{"orders", "order-svc"}
-	checkErr(t, ValidateServiceName("payments", taken), "")
-	checkErr(t, ValidateServiceName("orders", taken), `service "orders" is already declared: choose another name`)
+	checkErr(t, ValidateServiceName("payments", "", taken), "")
+	checkErr(t, ValidateServiceName("orders", "", taken), `service "orders" is already declared: choose another name`)
 
-	err := ValidateServiceName("ordersvc", taken)
+	err := ValidateServiceName("ordersvc", "", taken)
 	checkErr(t, err, `service names "order-svc" and "ordersvc" both map to the Go package name "ordersvc"; rename one of them`)
 	src := "name: \"shop\"\nmodule: \"example.com/shop\"\nservices: {\"order-svc\": port: 8081, ordersvc: port: 8082}\n"
 	agreeWithLoad(t, err, src, "services.ordersvc")
 }
 
+func TestValidateServiceNameModule(t *testing.T) {
+	err := ValidateServiceName("aux", "example.com/shop", nil)
+	checkErr(t, err, `malformed import path "example.com/shop/services/aux/internal/aux"`)
+	src := "name: \"shop\"\nmodule: \"example.com/shop\"\nservices: aux: port: 8081\n"
+	agreeWithLoad(t, err, src, "services.aux")
+}
+
 func TestValidateDatabaseName(t *testing.T) {
 	checkErr(t, ValidateDatabaseName("warehouse"), "")
 	err := ValidateDatabaseName("Ware_House")
-	checkErr(t, err, `invalid name "Ware_House": a database name is a DNS label`)
+	checkErr(t, err, `invalid database name "Ware_House": a database name is a DNS label`)
 	src := "name: \"shop\"\nmodule: \"example.com/shop\"\ndatabases: Ware_House: {}\nservices: api: port: 8081\n"
 	agreeWithLoad(t, err, src, "databases.Ware_House")
 }

@@ -12,6 +12,8 @@ import (
 // keyRule explains the rule that the keys of a map in the spec follow. The
 // rule itself is the schema's pattern constraint.
 type keyRule struct {
+	// noun names a key in messages, as in "invalid service name".
+	noun string
 	text string
 	// example is a key that follows the rule, used to look up the schema
 	// of an entry whose own key breaks it.
@@ -21,13 +23,13 @@ type keyRule struct {
 // keyRules maps each map's field path, with every key replaced by "*", to
 // the rule of its keys.
 var keyRules = map[string]keyRule{
-	"services":       {"a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters", "service"},
-	"databases":      {"a database name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters", "database"},
-	"events":         {"an event name is an exported Go name such as \"OrderCreated\": a capital letter, then letters and digits", "Event"},
-	"events.*":       {"an event field name starts with a lowercase letter, then letters and digits, such as \"orderId\"", "field"},
-	"sagas":          {"a saga name starts with a lowercase letter, then letters and digits, such as \"createOrder\"", "saga"},
-	"compositions":   {"a composition name starts with a lowercase letter, then letters and digits, such as \"orderDetails\"", "composition"},
-	"services.*.env": {"an environment variable name is uppercase letters, digits and underscores, starting with a letter", "VARIABLE"},
+	"services":       {"service name", "a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters", "service"},
+	"databases":      {"database name", "a database name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters", "database"},
+	"events":         {"event name", "an event name is an exported Go name such as \"OrderCreated\": a capital letter, then letters and digits", "Event"},
+	"events.*":       {"event field name", "an event field name starts with a lowercase letter, then letters and digits, such as \"orderId\"", "field"},
+	"sagas":          {"saga name", "a saga name starts with a lowercase letter, then letters and digits, such as \"createOrder\"", "saga"},
+	"compositions":   {"composition name", "a composition name starts with a lowercase letter, then letters and digits, such as \"orderDetails\"", "composition"},
+	"services.*.env": {"variable name", "an environment variable name is uppercase letters, digits and underscores, starting with a letter", "VARIABLE"},
 }
 
 // checker walks the user's value beside the schema and records every
@@ -137,7 +139,7 @@ func (c *checker) fieldSchema(schema cue.Value, sel cue.Selector) cue.Value {
 // that breaks a map's naming rule, or an unknown field.
 func (c *checker) reportDisallowed(schema, value cue.Value, parent, path []cue.Selector, sel cue.Selector) {
 	if rule, ok := keyRules[patternPath(parent)]; ok {
-		c.add(value, path, "invalid name %q: %s", sel.Unquoted(), rule.text)
+		c.add(value, path, "invalid %s %q: %s", rule.noun, sel.Unquoted(), rule.text)
 
 		// Check the entry too, as if its name were valid, so that its
 		// own problems show in the same run.

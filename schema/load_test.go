@@ -265,7 +265,7 @@ func TestLoadErrorMessages(t *testing.T) {
 		{
 			"bad key",
 			validBase + `events: orderCreated: {}`,
-			`msgen.cue:4:9: events.orderCreated: invalid name "orderCreated": an event name is an exported Go name such as "OrderCreated": a capital letter, then letters and digits`,
+			`msgen.cue:4:9: events.orderCreated: invalid event name "orderCreated": an event name is an exported Go name such as "OrderCreated": a capital letter, then letters and digits`,
 		},
 		{
 			"bad duration",

@@ -119,20 +119,22 @@ func runGenerate(opts *generateOptions) error {
 	if err != nil {
 		return printSpecErrors(opts.io, specPath, err, "; nothing was written")
 	}
-	return writeSpec(opts.io, spec, writeOptions{
+	_, err = writeSpec(opts.io, spec, writeOptions{
 		specFile: opts.specPath,
 		outDir:   outDir,
 		verbose:  opts.verbose,
 		force:    opts.force,
 		merge:    opts.merge,
 	})
+	return err
 }
 
 // generateSpec renders a validated spec read from specPath and writes the
 // repository into outDir, then prints the warnings about it. generate,
 // init and add all end here.
 func generateSpec(io *streams, spec *schema.Spec, specFile, outDir string, verbose bool) error {
-	return writeSpec(io, spec, writeOptions{specFile: specFile, outDir: outDir, verbose: verbose})
+	_, err := writeSpec(io, spec, writeOptions{specFile: specFile, outDir: outDir, verbose: verbose})
+	return err
 }
 
 // writeOptions are the choices of writeSpec.
@@ -142,32 +144,35 @@ type writeOptions struct {
 	verbose  bool
 	force    bool
 	merge    bool
+	// omitCounts leaves out the line that counts the files written, for a
+	// caller that prints the counts itself, with writeCounts.
+	omitCounts bool
 }
 
 // writeSpec renders a validated spec and writes the repository: it plans
 // every change, prints the conflicts and writes nothing when there is any,
 // and otherwise applies the plan and prints what it did and the warnings.
-func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
+func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) (*generator.WriteResult, error) {
 	outName := displayPath(opts.outDir)
 	plan, err := planSpec(spec, opts.specFile, opts.outDir, generator.PlanOptions{Force: opts.force, Merge: opts.merge})
 	if err != nil {
-		return fmt.Errorf("generate into %s: %w\nnothing was written", outName, err)
+		return nil, fmt.Errorf("generate into %s: %w\nnothing was written", outName, err)
 	}
 	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
 		printConflicts(io, outName, plan)
 		fmt.Fprintln(io.Err, "nothing was written")
-		return reportedError{fmt.Errorf("%d conflicts", len(conflicts))}
+		return nil, reportedError{fmt.Errorf("%d conflicts", len(conflicts))}
 	}
 
 	result, err := plan.Apply()
 	if result == nil && err != nil {
-		return fmt.Errorf("generate into %s: %w\nnothing was written", outName, err)
+		return nil, fmt.Errorf("generate into %s: %w\nnothing was written", outName, err)
 	}
 	// After a failure part-way, every file written so far is listed, so
 	// that the user knows what changed.
-	printWriteResult(io, result, opts.verbose || err != nil)
+	printWriteResult(io, result, opts.verbose || err != nil, !opts.omitCounts || err != nil)
 	if err != nil {
-		return fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", outName, err)
+		return result, fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", outName, err)
 	}
 
 	checkModulePath(io, opts.outDir, spec.Module)
@@ -186,9 +191,9 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) error {
 			fmt.Fprintf(io.Err, "msgen: merge conflict: %s\n", p)
 		}
 		fmt.Fprintf(io.Err, "msgen: %s with merge conflicts: resolve the conflict markers, then run msgen generate --merge again to record the result\n", plural(n, "file"))
-		return reportedError{fmt.Errorf("%d merge conflicts", n)}
+		return result, reportedError{fmt.Errorf("%d merge conflicts", n)}
 	}
-	return nil
+	return result, nil
 }
 
 // planSpec renders spec, read from specFile, and plans its writing into
@@ -276,7 +281,9 @@ func printSpecFileNote(io *streams, specFile, outDir string) {
 	fmt.Fprintf(io.Err, "msgen: note: the generated Makefile and CI workflow read the spec from %s%s: copy %s there to use make generate, make check and the workflow\n", target, reason, displayPath(specFile))
 }
 
-func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) {
+// printWriteResult prints what a write did: each file when verbose is set,
+// the counts when counts is set, and the warnings about kept files.
+func printWriteResult(io *streams, result *generator.WriteResult, verbose, counts bool) {
 	if verbose {
 		for _, p := range result.Written {
 			fmt.Fprintf(io.Err, "written    %s\n", p)
@@ -298,19 +305,9 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 			}
 		}
 	}
-	fmt.Fprintf(io.Err, "msgen: %d written, %d unchanged, %d skipped",
-		len(result.Written), len(result.Unchanged), len(result.Skipped))
-	if len(result.Deleted) > 0 {
-		fmt.Fprintf(io.Err, ", %d deleted", len(result.Deleted))
+	if counts {
+		fmt.Fprintf(io.Err, "msgen: %s\n", writeCounts(result))
 	}
-	// A merge with conflicts still needs the user, so it is counted apart.
-	if clean := len(result.Merged) - len(result.Unresolved); clean > 0 {
-		fmt.Fprintf(io.Err, ", %d merged", clean)
-	}
-	if len(result.Unresolved) > 0 {
-		fmt.Fprintf(io.Err, ", %d with merge conflicts", len(result.Unresolved))
-	}
-	fmt.Fprintln(io.Err)
 
 	// Scaffolded files of a service that left the spec are the user's code,
 	// so they stay, but the build may fail until they go.
@@ -337,6 +334,23 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose bool) 
 			fmt.Fprintf(io.Err, "msgen: note: %s changed, but your %shandlers.go was kept: make it match, with a method for each route in the Routes interface and the Dependencies fields that routes.go now declares\n", p, dir)
 		}
 	}
+}
+
+// writeCounts counts the files of a write, as in "70 written, 0 unchanged,
+// 0 skipped".
+func writeCounts(result *generator.WriteResult) string {
+	counts := fmt.Sprintf("%d written, %d unchanged, %d skipped", len(result.Written), len(result.Unchanged), len(result.Skipped))
+	if len(result.Deleted) > 0 {
+		counts += fmt.Sprintf(", %d deleted", len(result.Deleted))
+	}
+	// A merge with conflicts still needs the user, so it is counted apart.
+	if clean := len(result.Merged) - len(result.Unresolved); clean > 0 {
+		counts += fmt.Sprintf(", %d merged", clean)
+	}
+	if len(result.Unresolved) > 0 {
+		counts += fmt.Sprintf(", %d with merge conflicts", len(result.Unresolved))
+	}
+	return counts
 }
 
 // checkStaleServices warns about each directory under services/ that no

@@ -31,6 +31,7 @@ type initOptions struct {
 	rateLimit  string
 	discovery  string
 	mesh       string
+	targets    []string
 	yes        bool
 	accessible bool
 	noGit      bool
@@ -102,9 +103,10 @@ route without methods serves GET.`,
 	flags.StringArrayVar(&opts.ports, "port", nil, "set a service's port as `NAME=PORT` (default: 8081 and up, unique; repeatable)")
 	flags.StringArrayVar(&opts.routes, "routes", nil, "set a service's routes as `NAME=ROUTES`, such as 'orders=/orders:GET,POST /orders/{id}'; empty for none (default: GET /NAME; repeatable)")
 	flags.StringVar(&opts.plugins, "plugins", "", "comma-separated gateway `plugins`: correlationId, rateLimiting; empty for none (default: none)")
-	flags.StringVar(&opts.rateLimit, "rate-limit", "", "`requests` per minute and client IP address for rateLimiting (default: "+strconv.Itoa(defaultRateLimit)+")")
+	flags.StringVar(&opts.rateLimit, "rate-limit", "", "`requests` per minute and client IP address for rateLimiting, which it turns on (default: "+strconv.Itoa(defaultRateLimit)+")")
 	flags.StringVar(&opts.discovery, "discovery", "", "service `discovery`: dns or consul (default: dns)")
-	flags.StringVar(&opts.mesh, "mesh", "", "service `mesh`: none, consul-connect, linkerd or istio (default: none)")
+	flags.StringVar(&opts.mesh, "mesh", "", "service `mesh`: none, consul-connect (sets discovery consul), linkerd or istio (both add the kubernetes target) (default: none)")
+	flags.StringArrayVar(&opts.targets, "target", nil, "deployment `target`: compose or kubernetes, which adds deploy/k8s (default: compose; repeatable)")
 	flags.BoolVarP(&opts.yes, "yes", "y", false, "ask nothing and take the defaults for the answers that flags leave out")
 	flags.BoolVar(&opts.accessible, "accessible", false, "ask line by line, for screen readers (also when ACCESSIBLE is set)")
 	flags.BoolVar(&opts.noGit, "no-git", false, "do not create a Git repository or commit")
@@ -118,6 +120,10 @@ route without methods serves GET.`,
 
 func runInit(cmd *cobra.Command, opts *initOptions) error {
 	target, err := checkTarget(opts.dir, opts.force)
+	var notDirectory notDirectoryError
+	if errors.As(err, &notDirectory) {
+		return usageError{err: err, command: cmd.CommandPath()}
+	}
 	if err != nil {
 		return err
 	}
@@ -127,16 +133,44 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 		return usageError{err: err, command: cmd.CommandPath()}
 	}
 
+	// A mesh that contradicts another flag is a usage error before any
+	// question.
+	if given.mesh {
+		check := *answers
+		check.Targets = slices.Clone(answers.Targets)
+		if _, err := resolveMesh(&check, given); err != nil {
+			return usageError{err: err, command: cmd.CommandPath()}
+		}
+	}
+
 	if opts.yes || !isTerminal(opts.io.In) {
 		if err := completeAnswers(answers, given, opts.yes, opts.dir); err != nil {
 			return usageError{err: err, command: cmd.CommandPath()}
+		}
+		notes, err := resolveMesh(answers, given)
+		if err != nil {
+			return usageError{err: err, command: cmd.CommandPath()}
+		}
+		for _, note := range notes {
+			fmt.Fprintf(opts.io.Err, "msgen: note: %s\n", note)
+		}
+
+		// Each flag was checked on its own. The spec that they make
+		// together may still break a rule across entries, such as two
+		// services' routes that conflict.
+		problems, err := validateAnswers(answers)
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return usageError{err: errors.New(flagProblems(answers, problems)), command: cmd.CommandPath()}
 		}
 	} else {
 		accessible := opts.accessible || opts.getenv("ACCESSIBLE") != "" || !isTerminal(opts.io.Err)
 		w := &wizard{io: opts.io, answers: answers, given: given, accessible: accessible, dir: opts.dir}
 		err := w.run()
 		if errors.Is(err, huh.ErrUserAborted) {
-			return errors.New("init cancelled; nothing was written")
+			return cancelledError{errors.New("init cancelled; nothing was written")}
 		}
 		if err != nil {
 			return fmt.Errorf("init: %w; nothing was written", err)
@@ -148,7 +182,7 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 
 // answerSet records which answers the flags gave.
 type answerSet struct {
-	name, module, services, plugins, rateLimit, discovery, mesh bool
+	name, module, services, plugins, rateLimit, discovery, mesh, targets bool
 }
 
 // answersFromFlags returns the answers that the flags give. It checks each
@@ -163,6 +197,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		rateLimit: opts.given("rate-limit"),
 		discovery: opts.given("discovery"),
 		mesh:      opts.given("mesh"),
+		targets:   len(opts.targets) > 0,
 	}
 	var problems []string
 	invalid := func(flag, value string, err error) {
@@ -189,7 +224,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	for _, value := range opts.services {
 		parts := strings.SplitN(value, ":", 3)
 		svc := serviceAnswer{Name: parts[0], Pattern: defaultPattern}
-		if err := schema.ValidateServiceName(svc.Name, a.serviceNames()); err != nil {
+		if err := schema.ValidateServiceName(svc.Name, moduleForNames(a, given), a.serviceNames()); err != nil {
 			invalid("service", value, err)
 			continue
 		}
@@ -240,11 +275,17 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		}
 		return nil, "", false // declared, but its --service is invalid and reported
 	}
+	portGiven := map[string]bool{}
 	for _, value := range opts.ports {
 		svc, text, ok := service("port", value, "orders=8081")
 		if !ok {
 			continue
 		}
+		if portGiven[svc.Name] {
+			invalid("port", value, fmt.Errorf("service %q has --port already: give one --port for each service", svc.Name))
+			continue
+		}
+		portGiven[svc.Name] = true
 		port, err := schema.ValidatePort(text)
 		if err == nil {
 			err = schema.CheckPortFree(port, a.usedPorts())
@@ -300,12 +341,11 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	a.RateLimit = defaultRateLimit
 	if given.rateLimit {
 		limit, err := schema.ValidateRateLimit(opts.rateLimit)
-		switch {
-		case err != nil:
+		// A rate limit turns rateLimiting on, with or without --plugins,
+		// as --database of add service implies its pattern.
+		if err != nil {
 			invalid("rate-limit", opts.rateLimit, err)
-		case given.plugins && !slices.Contains(a.Plugins, pluginRateLimiting):
-			invalid("rate-limit", opts.rateLimit, fmt.Errorf("--plugins leaves out %s: add it there", pluginRateLimiting))
-		default:
+		} else {
 			a.RateLimit = limit
 			if !slices.Contains(a.Plugins, pluginRateLimiting) {
 				a.Plugins = append(a.Plugins, pluginRateLimiting)
@@ -322,12 +362,18 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	}
 	if given.mesh {
 		a.Mesh = opts.mesh
-		err := validateChoice("mesh", a.Mesh)
-		if err == nil && given.discovery {
-			err = schema.CheckMeshDiscovery(a.Mesh, a.Discovery)
-		}
-		if err != nil {
+		if err := validateChoice("mesh", a.Mesh); err != nil {
 			invalid("mesh", opts.mesh, err)
+		}
+	}
+	for _, target := range opts.targets {
+		switch err := validateChoice("#Target", target); {
+		case err != nil:
+			invalid("target", target, err)
+		case slices.Contains(a.Targets, target):
+			invalid("target", target, fmt.Errorf("target %q is given twice: give it once", target))
+		default:
+			a.Targets = append(a.Targets, target)
 		}
 	}
 
@@ -335,6 +381,20 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 		return nil, given, errors.New(strings.Join(problems, "\n"))
 	}
 	return a, given, nil
+}
+
+// moduleForNames returns the module path under which service names from
+// flags are checked: --module, or else the module that --name suggests.
+// The empty string, for the schema's placeholder, is left when neither
+// flag is valid.
+func moduleForNames(a *initAnswers, given answerSet) string {
+	switch {
+	case given.module && schema.ValidateModule(a.Module) == nil:
+		return a.Module
+	case given.name && schema.ValidateSystemName(a.Name) == nil:
+		return suggestModule(a.Name)
+	}
+	return ""
 }
 
 // completeAnswers fills in the answers that the flags left out, without
@@ -392,8 +452,8 @@ func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) erro
 		}
 		a.Mesh = def
 	}
-	if err := schema.CheckMeshDiscovery(a.Mesh, a.Discovery); err != nil {
-		return fmt.Errorf("--mesh %s: %w", a.Mesh, err)
+	if !given.targets {
+		a.Targets = defaultTargets()
 	}
 	return nil
 }

@@ -38,6 +38,8 @@ type initAnswers struct {
 	RateLimit int
 	Discovery string
 	Mesh      string
+	// Targets are the deployment targets, such as "compose".
+	Targets []string
 }
 
 // serviceAnswer is one service of the answers.
@@ -91,6 +93,47 @@ func (a *initAnswers) nextPort() int {
 		port++
 	}
 	return port
+}
+
+// meshNeedsKubernetes reports whether the service mesh runs only on
+// Kubernetes: compose runs neither Istio nor Linkerd.
+func meshNeedsKubernetes(mesh string) bool {
+	return mesh == "istio" || mesh == "linkerd"
+}
+
+// targetKubernetes is the deployment target that adds deploy/k8s.
+const targetKubernetes = "kubernetes"
+
+// resolveMesh settles the answers that the service mesh decides: Consul's
+// mesh needs Consul discovery, and Istio and Linkerd need the kubernetes
+// target. An answer that the flags left open is set, with a note that
+// says why. An answer that a flag gave and the mesh contradicts is an
+// error that names the flag.
+func resolveMesh(a *initAnswers, given answerSet) (notes []string, err error) {
+	if err := schema.CheckMeshDiscovery(a.Mesh, a.Discovery); err != nil {
+		if given.discovery {
+			return nil, fmt.Errorf("--mesh %s: mesh %q needs Consul, but --discovery is %q: give --discovery consul, or choose another mesh", a.Mesh, a.Mesh, a.Discovery)
+		}
+		a.Discovery = schema.DiscoveryConsul
+		notes = append(notes, fmt.Sprintf("discovery is %q, because mesh %q needs Consul", a.Discovery, a.Mesh))
+	}
+	if meshNeedsKubernetes(a.Mesh) && !slices.Contains(a.Targets, targetKubernetes) {
+		if given.targets {
+			return nil, fmt.Errorf("--mesh %s: mesh %q runs only on Kubernetes, but --target leaves out %q: add --target %s, or choose another mesh", a.Mesh, a.Mesh, targetKubernetes, targetKubernetes)
+		}
+		a.Targets = append(a.Targets, targetKubernetes)
+		notes = append(notes, fmt.Sprintf("targets are %s, because mesh %q runs only on Kubernetes", quoteAll(a.Targets, "and"), a.Mesh))
+	}
+	return notes, nil
+}
+
+// defaultTargets returns the schema's default deployment targets.
+func defaultTargets() []string {
+	var targets []string
+	if err := schema.Default("targets", &targets); err != nil {
+		return []string{"compose"}
+	}
+	return targets
 }
 
 // suggestName derives a system name from the target directory's name:
@@ -193,18 +236,19 @@ func validateChoice(path, value string) error {
 		return err
 	}
 	if !slices.Contains(values, value) {
-		return fmt.Errorf("invalid value %q: use %s", value, quoteAll(values))
+		return fmt.Errorf("invalid value %q: use %s", value, quoteAll(values, "or"))
 	}
 	return nil
 }
 
-// quoteAll quotes values and joins them as in "a", "b" or "c".
-func quoteAll(values []string) string {
+// quoteAll quotes values and joins them with commas and conj before the
+// last, as in "a", "b" or "c".
+func quoteAll(values []string, conj string) string {
 	quoted := make([]string, len(values))
 	for i, v := range values {
 		quoted[i] = strconv.Quote(v)
 	}
-	return joinOr(quoted)
+	return joinList(quoted, conj)
 }
 
 // validateRoutesOfService checks the routes of one service as the loader
@@ -218,6 +262,7 @@ func validateRoutesOfService(svc serviceAnswer) error {
 		Services:  []serviceAnswer{{Name: svc.Name, Pattern: svc.Pattern, Port: firstServicePort, Routes: svc.Routes}},
 		Discovery: schema.DiscoveryDNS,
 		Mesh:      "none",
+		Targets:   defaultTargets(),
 	}
 	if svc.Pattern == schema.PatternSharedDatabase {
 		a.Services[0].Database = defaultDatabaseName

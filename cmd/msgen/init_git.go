@@ -1,17 +1,19 @@
 package main
 
 import (
-	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -55,99 +57,126 @@ func findRepository(dir string) (string, error) {
 	return worktree.Filesystem.Root(), nil
 }
 
-// commitInitial creates a Git repository in dir and commits paths, which
-// are slash-separated and relative to dir. It returns the author, with
-// where it came from.
-func commitInitial(dir string, paths []string, system string) (string, error) {
-	user, err := userGitConfig()
-	if err != nil {
-		return "", err
-	}
+// signers says who signed the initial commit and where that came from.
+type signers struct {
+	// description names the author, and the committer when it differs,
+	// each with its source.
+	description string
+	// fallback is whether msgen's own identity signed, because the
+	// user's was incomplete.
+	fallback bool
+}
 
+// commitInitial creates a Git repository in dir and commits paths, which
+// are slash-separated and relative to dir, as config names the author and
+// committer. It stops between two files when ctx is done.
+func commitInitial(ctx context.Context, dir string, paths []string, system string, config *gitConfig) (signers, error) {
 	options := &git.PlainInitOptions{}
-	if user.Init.DefaultBranch != "" {
-		options.DefaultBranch = plumbing.NewBranchReferenceName(user.Init.DefaultBranch)
+	if branch := config.defaultBranch(); branch != "" {
+		options.DefaultBranch = plumbing.NewBranchReferenceName(branch)
 	}
 	repo, err := git.PlainInitWithOptions(dir, options)
 	if err != nil {
-		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
+		return signers{}, fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
 	}
 	worktree, err := repo.Worktree()
 	if err != nil {
-		return "", fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
+		return signers{}, fmt.Errorf("create a Git repository in %s: %w", displayPath(dir), err)
 	}
-	for _, p := range paths {
-		if _, err := worktree.Add(p); err != nil {
-			return "", fmt.Errorf("add %s to Git: %w", p, err)
-		}
+	if err := stageFiles(ctx, repo, dir, paths); err != nil {
+		return signers{}, err
 	}
 
-	// As in git, author.name and author.email win over user.name and
-	// user.email.
-	author, source := msgenIdentity, "msgen's own identity, because your Git config sets no user.name and user.email"
-	name, email := cmp.Or(user.Author.Name, user.User.Name), cmp.Or(user.Author.Email, user.User.Email)
-	if name != "" && email != "" {
-		author, source = object.Signature{Name: name, Email: email}, "from your Git config"
-	}
-	author.When = time.Now()
+	author, authorSource := config.signature("author")
+	committer, committerSource := config.signature("committer")
+	now := time.Now()
+	author.When, committer.When = now, now
 
 	message := fmt.Sprintf("Generate the %s system with msgen\n\nmsgen init wrote msgen.cue from its answers and generated the\nrepository from it.\n", system)
-	if _, err := worktree.Commit(message, &git.CommitOptions{Author: &author}); err != nil {
-		return "", fmt.Errorf("commit in %s: %w", displayPath(dir), err)
+	if _, err := worktree.Commit(message, &git.CommitOptions{Author: &author, Committer: &committer}); err != nil {
+		return signers{}, fmt.Errorf("commit in %s: %w", displayPath(dir), err)
 	}
-	return fmt.Sprintf("%s <%s>, %s", author.Name, author.Email, source), nil
+
+	s := signers{description: fmt.Sprintf("%s <%s>, %s", author.Name, author.Email, authorSource)}
+	if committer.Name != author.Name || committer.Email != author.Email {
+		s.description += fmt.Sprintf("; committer %s <%s>, %s", committer.Name, committer.Email, committerSource)
+	}
+	isMsgen := func(sig object.Signature) bool {
+		return sig.Name == msgenIdentity.Name && sig.Email == msgenIdentity.Email
+	}
+	s.fallback = isMsgen(author) || isMsgen(committer)
+	return s, nil
 }
 
-// userGitConfig reads the user's global Git config as git does: the XDG
-// file first ($XDG_CONFIG_HOME/git/config, or ~/.config/git/config), then
-// ~/.gitconfig, whose settings win.
-//
-// TODO: follow include and includeIf directives, which go-git
-// does not resolve, so an identity set only in an included file is missed.
-func userGitConfig() (*config.Config, error) {
-	home, _ := os.UserHomeDir()
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" && home != "" {
-		xdg = filepath.Join(home, ".config")
-	}
-	var files []string
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "config"))
-	}
-	if home != "" {
-		files = append(files, filepath.Join(home, ".gitconfig"))
-	}
-
-	merged := config.NewConfig()
-	for _, file := range files {
-		f, err := os.Open(file)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
+// stageFiles stores each file of paths as a blob and writes an index that
+// lists them all, in one pass. go-git's Worktree.Add computes the status of
+// the whole work tree on every call, so adding the files one by one takes
+// time that grows with the square of their number. stageFiles stops between
+// two files when ctx is done, and then writes no index.
+func stageFiles(ctx context.Context, repo *git.Repository, dir string, paths []string) error {
+	idx := &index.Index{Version: 2}
+	// The index lists its entries sorted by path, byte by byte.
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(paths))) {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		entry, err := storeBlob(repo, dir, p)
 		if err != nil {
-			return nil, fmt.Errorf("read Git config: %w", err)
+			return fmt.Errorf("add %s to Git: %w", p, err)
 		}
-		cfg, err := config.ReadConfig(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read Git config %s: %w", file, err)
-		}
-		mergeIdentity(merged, cfg)
+		idx.Entries = append(idx.Entries, entry)
 	}
-	return merged, nil
+	if err := repo.Storer.SetIndex(idx); err != nil {
+		return fmt.Errorf("write the Git index: %w", err)
+	}
+	return nil
 }
 
-// mergeIdentity copies the settings that init reads from src into dst
-// where src sets them.
-func mergeIdentity(dst, src *config.Config) {
-	set := func(dst *string, src string) {
-		if src != "" {
-			*dst = src
-		}
+// storeBlob stores the file at p, slash-separated and relative to dir, as a
+// blob and returns its index entry. A symbolic link is stored as its target,
+// as git stores it.
+func storeBlob(repo *git.Repository, dir, p string) (*index.Entry, error) {
+	file := filepath.Join(dir, filepath.FromSlash(p))
+	info, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
 	}
-	set(&dst.User.Name, src.User.Name)
-	set(&dst.User.Email, src.User.Email)
-	set(&dst.Author.Name, src.Author.Name)
-	set(&dst.Author.Email, src.Author.Email)
-	set(&dst.Init.DefaultBranch, src.Init.DefaultBranch)
+	mode, err := filemode.NewFromOSFileMode(info.Mode())
+	if err != nil {
+		return nil, err
+	}
+	var data []byte
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(file)
+		if err != nil {
+			return nil, err
+		}
+		data = []byte(filepath.ToSlash(target))
+	} else if data, err = os.ReadFile(file); err != nil {
+		return nil, err
+	}
+
+	obj := repo.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	hash, err := repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return nil, err
+	}
+	// go-git's status takes a file with this size and modification time
+	// as unchanged. The git binary also compares the inode and change
+	// time, which the entry leaves out, so its first status hashes each
+	// file once and finds it unchanged.
+	return &index.Entry{Name: p, Hash: hash, Mode: mode, ModifiedAt: info.ModTime(), Size: uint32(len(data))}, nil
 }

@@ -28,7 +28,7 @@ func specFile(a *initAnswers) ([]byte, error) {
 	b := &specBuilder{}
 
 	header := fmt.Sprintf("msgen.cue is the architecture spec of the %s system. Change it, then run msgen generate to bring the repository up to date. The fields below are the ones that msgen init asks about.", a.Name)
-	if others := b.otherFields("", "name", "module", "gateway", "discovery", "mesh", "databases", "services"); others != "" {
+	if others := b.otherFields("", "name", "module", "gateway", "discovery", "mesh", "targets", "databases", "services"); others != "" {
 		header += " A spec may also have " + others + "."
 	}
 
@@ -37,7 +37,8 @@ func specFile(a *initAnswers) ([]byte, error) {
 		field(0, "module", ast.NewString(a.Module), "module is the Go module path of the generated repository. "+b.hint("module")),
 		field(0, "gateway", b.gateway(a), "gateway is the Kong API gateway in front of the services."),
 		field(0, "discovery", ast.NewString(a.Discovery), "discovery is how the services and the gateway find each other: "+b.choices("discovery")+"."),
-		field(0, "mesh", ast.NewString(a.Mesh), "mesh is the service mesh: "+b.choices("mesh")+". \"consul-connect\" needs discovery: \"consul\"."),
+		field(0, "mesh", ast.NewString(a.Mesh), "mesh is the service mesh: "+b.choices("mesh")+". \"consul-connect\" needs discovery: \"consul\". \"linkerd\" and \"istio\" need the \"kubernetes\" target, because compose runs neither."),
+		field(0, "targets", b.targets(a), "targets lists where the system is deployed: "+b.choices("#Target")+". msgen always generates the compose files, and \"kubernetes\" adds a kustomize base with overlays in deploy/k8s."),
 	}
 	if databases := a.databases(); len(databases) > 0 {
 		var fields []any
@@ -106,6 +107,18 @@ func (b *specBuilder) gateway(a *initAnswers) ast.Expr {
 		field(1, "plugins", ast.NewStruct(plugins...), pluginsDoc),
 	)
 	return shorthand(&ast.Field{Label: ast.NewIdent("kong"), Value: kong})
+}
+
+func (b *specBuilder) targets(a *initAnswers) ast.Expr {
+	targets := a.Targets
+	if targets == nil {
+		targets = defaultTargets()
+	}
+	var list []ast.Expr
+	for _, target := range targets {
+		list = append(list, ast.NewString(target))
+	}
+	return ast.NewList(list...)
 }
 
 func (b *specBuilder) services(a *initAnswers) ast.Expr {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ const terminalLimit = 15 * time.Second
 const (
 	keyEnter     = "\r"
 	keyDown      = "\x1b[B"
+	keyUp        = "\x1b[A"
 	keyCtrlC     = "\x03"
 	keyEsc       = "\x1b"
 	keyClearLine = "\x15" // Ctrl-U deletes the text before the cursor
@@ -39,9 +41,25 @@ type terminalSession struct {
 	exited chan error
 }
 
-// startTerminal starts msgen with args in dir on a new pseudo-terminal.
-// msgen is this test binary, which TestMain runs as msgen under that name.
+// terminalOptions are the settings of a terminal session.
+type terminalOptions struct {
+	rows, cols int
+	// stderr receives msgen's standard error instead of the terminal.
+	stderr io.Writer
+	// env is added to the environment.
+	env []string
+}
+
+// startTerminal starts msgen with args in dir on a new pseudo-terminal of
+// 30 rows and 100 columns. msgen is this test binary, which TestMain runs
+// as msgen under that name.
 func startTerminal(t *testing.T, dir string, args ...string) *terminalSession {
+	t.Helper()
+	return startTerminalWith(t, dir, terminalOptions{rows: 30, cols: 100, env: []string{"NO_COLOR=1"}}, args...)
+}
+
+// startTerminalWith starts msgen as startTerminal does, with options.
+func startTerminalWith(t *testing.T, dir string, opts terminalOptions, args ...string) *terminalSession {
 	t.Helper()
 	msgen, err := exec.LookPath("msgen")
 	if err != nil {
@@ -49,13 +67,15 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminalSession {
 	}
 	cmd := exec.Command(msgen, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME=", "TERM=xterm-256color", "ACCESSIBLE=", "NO_COLOR=1")
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME=", "TERM=xterm-256color", "ACCESSIBLE=", "NO_COLOR=", "CLICOLOR_FORCE=", "CI=")
+	cmd.Env = append(cmd.Env, opts.env...)
+	cmd.Stderr = opts.stderr
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(opts.rows), Cols: uint16(opts.cols)})
 	if err != nil {
 		t.Fatalf("start msgen on a pseudo-terminal: %v", err)
 	}
 
-	s := &terminalSession{t: t, tty: tty, screen: newScreen(30, 100, tty), exited: make(chan error, 1)}
+	s := &terminalSession{t: t, tty: tty, screen: newScreen(opts.rows, opts.cols, tty), exited: make(chan error, 1)}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -75,13 +95,13 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminalSession {
 }
 
 // waitFor waits until the screen shows every one of texts, which may wrap
-// across lines.
+// across lines, inside huh's border too.
 func (s *terminalSession) waitFor(texts ...string) {
 	s.t.Helper()
 	deadline := time.Now().Add(terminalLimit)
 	for {
 		screen := s.screen.Text()
-		flat := strings.Join(strings.Fields(screen), " ")
+		flat := strings.Join(strings.Fields(strings.ReplaceAll(screen, "┃", " ")), " ")
 		if !slices.ContainsFunc(texts, func(text string) bool {
 			return !strings.Contains(screen, text) && !strings.Contains(flat, strings.Join(strings.Fields(text), " "))
 		}) {
@@ -138,7 +158,7 @@ func TestInitWizardTerminal(t *testing.T) {
 	// A wrong name is explained in place and can be corrected.
 	s.waitFor("Service 1: name", "> api")
 	s.press(keyClearLine, "Bad_Name", keyEnter)
-	s.waitFor(`invalid name "Bad_Name": a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters`)
+	s.waitFor(`invalid service name "Bad_Name": a service name is a DNS label: lowercase letters, digits and dashes, starting with a letter and not ending with a dash, at most 63 characters`)
 	s.press(keyClearLine, "orders", keyEnter)
 
 	s.waitFor("orders: data pattern", "> stateless", "database-per-service")
@@ -167,21 +187,24 @@ func TestInitWizardTerminal(t *testing.T) {
 
 	s.waitFor("Gateway plugins", "correlationId", "rateLimiting")
 	s.press(" ", keyEnter)
+	s.waitFor("Service mesh", "> none")
+	s.press(keyEnter)
 	s.waitFor("Service discovery", "> dns")
 	s.press(keyDown, keyEnter)
-	s.waitFor("Service mesh", "> none")
+	s.waitFor("Targets", "compose", "kubernetes")
 	s.press(keyEnter)
 
 	s.waitFor("Write msgen.cue and generate the repository in shop?",
 		"service orders: database-per-service, port 8081, /orders:GET,POST /orders/{id}",
 		"service payments: shared-database of warehouse, port 8090, /payments",
-		"plugins: correlationId; discovery: consul; mesh: none")
+		"plugins: correlationId; discovery: consul; mesh: none; targets: compose",
+		"> Yes, write them", "Edit the answers", "Cancel", "esc cancel")
 	s.press(keyEnter)
 
 	if code := s.wait(); code != 0 {
 		t.Fatalf("exit code %d, want 0; the screen shows:\n%s", code, s.screen.Text())
 	}
-	s.waitFor("msgen: wrote shop/msgen.cue", "msgen: shop is ready")
+	s.waitFor("and wrote shop/msgen.cue", "msgen: shop is ready")
 
 	spec, err := schema.Load(filepath.Join(dir, "shop", "msgen.cue"))
 	if err != nil {
@@ -238,8 +261,8 @@ func TestInitWizardCancel(t *testing.T) {
 			s.waitFor("orders: port")
 			s.press(tt.key)
 
-			if code := s.wait(); code != 1 {
-				t.Errorf("exit code %d, want 1", code)
+			if code := s.wait(); code != exitCancelled {
+				t.Errorf("exit code %d, want %d", code, exitCancelled)
 			}
 			s.waitFor("msgen: init cancelled; nothing was written")
 			entries, err := os.ReadDir(dir)
@@ -257,18 +280,19 @@ func TestInitWizardAccessible(t *testing.T) {
 	dir := t.TempDir()
 	s := startTerminal(t, dir, "init", "shop", "--accessible", "--no-git")
 
-	// Each question is a plain line that names its default.
-	s.waitFor("System name [shop]")
+	// Each question is a plain line that names its default, after its
+	// description.
+	s.waitFor("A DNS label that names the compose project and the images.", "System name [shop]")
 	s.press(keyEnter)
 	s.waitFor("Go module path [example.com/shop]")
 	s.press(keyEnter)
 	s.waitFor("Service 1: name [api]")
 	s.press("Bad_Name", keyEnter)
-	s.waitFor(`invalid name "Bad_Name": a service name is a DNS label`)
+	s.waitFor(`invalid service name "Bad_Name": a service name is a DNS label`)
 	s.press("orders", keyEnter)
 	s.waitFor("orders: data pattern", "2. database-per-service")
 	s.press("2", keyEnter)
-	s.waitFor("orders: port [8081]")
+	s.waitFor("The port that the service listens on, unique in the system.", "orders: port [8081]")
 	s.press(keyEnter)
 	s.waitFor("orders: routes [/orders]")
 	s.press(keyEnter)
@@ -276,11 +300,17 @@ func TestInitWizardAccessible(t *testing.T) {
 	s.press("n", keyEnter)
 	s.waitFor("Gateway plugins")
 	s.press("0", keyEnter)
-	s.waitFor("Service discovery")
-	s.press(keyEnter)
 	s.waitFor("Service mesh")
 	s.press(keyEnter)
-	s.waitFor("Write msgen.cue and generate the repository in shop?")
+	s.waitFor("Service discovery")
+	s.press(keyEnter)
+	s.waitFor("Targets")
+	s.press("0", keyEnter)
+
+	// The summary shows in accessible mode too.
+	s.waitFor("shop, module example.com/shop",
+		"service orders: database-per-service, port 8081, /orders",
+		"Write msgen.cue and generate the repository in shop?", "1. Yes, write them")
 	s.press(keyEnter)
 
 	if code := s.wait(); code != 0 {

@@ -28,6 +28,7 @@ func fullAnswers() *initAnswers {
 		RateLimit: 120,
 		Discovery: "consul",
 		Mesh:      "consul-connect",
+		Targets:   []string{"compose", "kubernetes"},
 	}
 }
 
@@ -61,6 +62,9 @@ func TestSpecFileValid(t *testing.T) {
 	}
 	if spec.Mesh != "consul-connect" || spec.Discovery != "consul" {
 		t.Errorf("mesh, discovery = %q, %q", spec.Mesh, spec.Discovery)
+	}
+	if got := strings.Join(spec.Targets, ","); got != "compose,kubernetes" {
+		t.Errorf("targets = %s, want compose,kubernetes", got)
 	}
 }
 
@@ -98,7 +102,7 @@ func TestSpecFileComments(t *testing.T) {
 
 	// The comments list the values that the schema allows, read from the
 	// schema itself.
-	for _, path := range []string{"discovery", "mesh", "services.*.data.pattern", "#Method"} {
+	for _, path := range []string{"discovery", "mesh", "#Target", "services.*.data.pattern", "#Method"} {
 		values, _, err := schema.Choices(path)
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +116,8 @@ func TestSpecFileComments(t *testing.T) {
 	for _, want := range []string{
 		"name is the system's name",
 		"Use a port from 1024 to 65535.",
-		"A spec may also have targets, controlPlane, network, health, events, sagas and compositions.",
+		"A spec may also have controlPlane, network, health, events, sagas and compositions.",
+		`"linkerd" and "istio" need the "kubernetes" target`,
 		"A service may also have publishes, subscribes, calls, env, secrets, replicas and health.",
 	} {
 		if !strings.Contains(flat, want) {

@@ -4,20 +4,31 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/msgen-dev/msgen/schema"
 )
 
+// wizardStep is a group of the wizard's questions, where the wizard goes
+// back to when the user edits the answers or a problem needs a new answer.
+type wizardStep int
+
+const (
+	stepName wizardStep = iota
+	stepModule
+	stepServices
+	stepPlugins
+	stepMesh
+)
+
 // wizard asks, with huh forms, the questions that the flags left open. It
-// writes nothing: run returns once every answer is in, or with
-// huh.ErrUserAborted after Ctrl-C or Esc.
+// writes nothing: run returns once every answer is in and the user chose to
+// write them, or with huh.ErrUserAborted after Ctrl-C, Esc or Cancel.
 type wizard struct {
 	io      *streams
 	answers *initAnswers
@@ -28,169 +39,378 @@ type wizard struct {
 	// in reads io.In and records the end of input, which huh's accessible
 	// mode takes as an empty answer.
 	in *eofReader
+	// editing is set once the user chose to edit the answers: from then
+	// on every question is asked, pre-filled, the flags' answers too.
+	editing bool
+	// descriptions are the fields' descriptions, which huh's accessible
+	// mode does not print, so the wizard prints them before each prompt.
+	descriptions map[huh.Field]string
+}
+
+// page is the fields that a form shows together. build makes them when the
+// page is reached in accessible mode, which runs one field at a time, so
+// that titles and defaults can depend on the answers before it. hide skips
+// the page when it returns true.
+type page struct {
+	build func() []huh.Field
+	hide  func() bool
 }
 
 func (w *wizard) run() error {
 	w.in = &eofReader{r: w.io.In}
-	a := w.answers
+	w.descriptions = map[huh.Field]string{}
+	// Styles render for the stream that the forms write to, so a stderr
+	// that is not a terminal gets no colours, whatever stdout is.
+	lipgloss.SetDefaultRenderer(lipgloss.NewRenderer(w.io.Err))
 
-	if !w.given.name {
-		a.Name = suggestName(w.dir)
-		err := w.ask(huh.NewGroup(w.input("System name", "A DNS label that names the compose project and the images.", &a.Name, schema.ValidateSystemName)))
+	from, fromService := stepName, 0
+	for {
+		if err := w.askFrom(from, fromService); err != nil {
+			return err
+		}
+		edit, err := w.confirm()
 		if err != nil {
 			return err
 		}
+		if edit == nil {
+			return nil
+		}
+		w.editing = true
+		from, fromService = edit.step, 0
+		if edit.service != "" {
+			fromService = max(slices.Index(w.answers.serviceNames(), edit.service), 0)
+		}
 	}
-	if !w.given.module {
-		a.Module = suggestModule(a.Name)
-		err := w.ask(huh.NewGroup(w.input("Go module path", "The module path of the generated repository, as in go.mod.", &a.Module, schema.ValidateModule)))
-		if err != nil {
+}
+
+// asks reports whether the wizard asks a question whose flag was given or
+// not: every question once the user edits the answers.
+func (w *wizard) asks(given bool) bool {
+	return w.editing || !given
+}
+
+// askFrom asks the questions from step on, and the services from the one
+// at index fromService.
+func (w *wizard) askFrom(from wizardStep, fromService int) error {
+	a := w.answers
+	if from <= stepName && w.asks(w.given.name) {
+		if a.Name == "" {
+			a.Name = suggestName(w.dir)
+		}
+		name := page{build: func() []huh.Field {
+			return []huh.Field{w.input("System name", "A DNS label that names the compose project and the images.", &a.Name, schema.ValidateSystemName)}
+		}}
+		if err := w.ask(name); err != nil {
 			return err
 		}
 	}
-	if !w.given.services {
-		if err := w.askServices(); err != nil {
+	if from <= stepModule && w.asks(w.given.module) {
+		if a.Module == "" {
+			a.Module = suggestModule(a.Name)
+		}
+		module := page{build: func() []huh.Field {
+			return []huh.Field{w.input("Go module path", "The module path of the generated repository, as in go.mod.", &a.Module, schema.ValidateModule)}
+		}}
+		if err := w.ask(module); err != nil {
 			return err
 		}
 	}
-	if !w.given.plugins {
+	if from <= stepServices && w.asks(w.given.services) {
+		start := 0
+		if from == stepServices {
+			start = fromService
+		}
+		if err := w.askServices(start); err != nil {
+			return err
+		}
+	}
+	if from <= stepPlugins && w.asks(w.given.plugins) {
 		if err := w.askPlugins(); err != nil {
 			return err
 		}
 	}
-	if err := w.askDiscoveryAndMesh(); err != nil {
-		return err
-	}
-	return w.confirm()
+	return w.askMesh()
 }
 
-// askServices asks for one service after another until the person has no
-// more to add.
-func (w *wizard) askServices() error {
+// askServices asks for the services from the one at index start on: first
+// the ones answered already, pre-filled, then new ones until the user has
+// no more to add.
+func (w *wizard) askServices(start int) error {
 	a := w.answers
-	patterns, defaultPattern, err := schema.Choices("services.*.data.pattern")
-	if err != nil {
-		return err
+	for i := start; i < len(a.Services); {
+		svc := a.Services[i]
+		keep, err := w.askService(i, &svc)
+		if err != nil {
+			return err
+		}
+		if !keep {
+			a.Services = slices.Delete(a.Services, i, i+1)
+			continue
+		}
+		a.Services[i] = svc
+		i++
 	}
 
 	for {
-		svc := serviceAnswer{Pattern: defaultPattern, Database: defaultDatabaseName}
+		if len(a.Services) > 0 {
+			another := false
+			field := huh.NewConfirm().
+				Title("Add another service?").
+				Description(fmt.Sprintf("Services so far: %s.", strings.Join(a.serviceNames(), ", "))).
+				Value(&another)
+			w.describe(field, fmt.Sprintf("Services so far: %s.", strings.Join(a.serviceNames(), ", ")))
+			if err := w.ask(page{build: func() []huh.Field { return []huh.Field{field} }}); err != nil {
+				return err
+			}
+			if !another {
+				return nil
+			}
+		}
+
+		svc := serviceAnswer{}
 		if len(a.Services) == 0 {
 			svc.Name = defaultServiceName
 		}
-		title := fmt.Sprintf("Service %d: name", len(a.Services)+1)
-		validateName := func(name string) error { return schema.ValidateServiceName(name, a.serviceNames()) }
-		err := w.ask(huh.NewGroup(w.input(title, "A DNS label, such as orders, that names the service, its directory and its Go package.", &svc.Name, validateName)))
+		keep, err := w.askService(len(a.Services), &svc)
 		if err != nil {
 			return err
 		}
-
-		port := strconv.Itoa(a.nextPort())
-		routes := formatRoutes(defaultRoutes(svc.Name))
-		validatePort := func(text string) error {
-			n, err := schema.ValidatePort(text)
-			if err != nil {
-				return err
-			}
-			return schema.CheckPortFree(n, a.usedPorts())
-		}
-		validateRoutes := func(text string) error {
-			parsed, err := parseRoutes(text)
-			if err != nil {
-				return err
-			}
-			check := svc
-			check.Routes = parsed
-			return validateRoutesOfService(check)
-		}
-		err = w.ask(huh.NewGroup(huh.NewSelect[string]().
-			Title(svc.Name + ": data pattern").
-			Description("How the service keeps its data.").
-			Options(huh.NewOptions(patterns...)...).
-			Value(&svc.Pattern)))
-		if err != nil {
-			return err
-		}
-
-		// TODO: reject here a name too long for the host of the service's
-		// own database, which the loader limits to 60 characters. Only the
-		// validation of the whole spec, after the last answer, finds it now.
-
-		// A form of its own rather than a hidden group, because huh's
-		// accessible mode asks hidden groups too.
-		if svc.Pattern == schema.PatternSharedDatabase {
-			err := w.ask(huh.NewGroup(w.input(svc.Name+": shared database", "The database that the service shares with others, each in its own schema.", &svc.Database, schema.ValidateDatabaseName)))
-			if err != nil {
-				return err
-			}
-		} else {
-			svc.Database = ""
-		}
-
-		err = w.ask(huh.NewGroup(
-			w.input(svc.Name+": port", "The port that the service listens on, unique in the system.", &port, validatePort),
-			w.input(svc.Name+": routes", "Paths that the gateway forwards, each with optional methods: /orders:GET,POST /orders/{id}. \"none\" for no routes.", &routes, validateRoutes),
-		))
-		if err != nil {
-			return err
-		}
-
-		// Both were checked as they were typed.
-		svc.Port, _ = strconv.Atoi(strings.TrimSpace(port))
-		svc.Routes, _ = parseRoutes(routes)
-		a.Services = append(a.Services, svc)
-
-		another := false
-		err = w.ask(huh.NewGroup(huh.NewConfirm().
-			Title("Add another service?").
-			Description(fmt.Sprintf("Services so far: %s.", strings.Join(a.serviceNames(), ", "))).
-			Value(&another)))
-		if err != nil {
-			return err
-		}
-		if !another {
+		if !keep {
 			return nil
 		}
+		a.Services = append(a.Services, svc)
 	}
 }
 
+// askService asks for the service at index in one form: its name, data
+// pattern, shared database, port and routes, so that Shift+Tab goes back
+// among them. svc holds the answers so far, empty for a new service. Every
+// answer is checked as it is typed by the rules of the whole spec, against
+// the other services. askService reports false when the user left the
+// name empty, which adds no more services or removes this one.
+func (w *wizard) askService(index int, svc *serviceAnswer) (bool, error) {
+	a := w.answers
+	patterns, defaultPattern, err := schema.Choices("services.*.data.pattern")
+	if err != nil {
+		return false, err
+	}
+	existing := index < len(a.Services)
+	others := slices.Delete(slices.Clone(a.Services), index, min(index+1, len(a.Services)))
+	otherAnswers := *a
+	otherAnswers.Services = others
+
+	name := svc.Name
+	pattern := cmp.Or(svc.Pattern, defaultPattern)
+	database := cmp.Or(svc.Database, defaultDatabaseName)
+	port := strconv.Itoa(cmp.Or(svc.Port, otherAnswers.nextPort()))
+	routes := ""
+	if existing && !slices.EqualFunc(svc.Routes, defaultRoutes(svc.Name), equalRoute) {
+		routes = cmp.Or(formatRoutes(svc.Routes), "none")
+	}
+
+	// candidate is the service as answered up to the field being checked,
+	// with the later fields at values that break no rule.
+	candidate := func(upTo string) serviceAnswer {
+		c := serviceAnswer{Name: strings.TrimSpace(name), Pattern: schema.PatternStateless, Port: otherAnswers.nextPort()}
+		if upTo == "name" {
+			return c
+		}
+		c.Pattern = pattern
+		if pattern == schema.PatternSharedDatabase {
+			c.Database = strings.TrimSpace(database)
+			if upTo == "pattern" {
+				c.Pattern, c.Database = schema.PatternStateless, ""
+			}
+		}
+		if upTo == "pattern" || upTo == "database" {
+			return c
+		}
+		c.Port, _ = strconv.Atoi(strings.TrimSpace(port))
+		if upTo == "port" {
+			return c
+		}
+		c.Routes, _ = routesFromText(routes, c.Name)
+		return c
+	}
+	checkAcross := func(upTo string) error {
+		problems, err := newProblems(a, index, candidate(upTo))
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return errors.New(strings.Join(problems, "; "))
+		}
+		return nil
+	}
+
+	emptyMeans := ""
+	switch {
+	case index == 0:
+	case existing:
+		emptyMeans = " Leave it empty to remove the service."
+	default:
+		emptyMeans = " Leave it empty to add no more services."
+	}
+	validateName := func(text string) error {
+		text = strings.TrimSpace(text)
+		if text == "" && emptyMeans != "" {
+			return nil
+		}
+		if err := schema.ValidateServiceName(text, a.Module, otherAnswers.serviceNames()); err != nil {
+			return err
+		}
+		return checkAcross("name")
+	}
+	validatePattern := func(string) error { return checkAcross("pattern") }
+	validateDatabase := func(text string) error {
+		if err := schema.ValidateDatabaseName(strings.TrimSpace(text)); err != nil {
+			return err
+		}
+		return checkAcross("database")
+	}
+	validatePort := func(text string) error {
+		n, err := schema.ValidatePort(text)
+		if err != nil {
+			return err
+		}
+		if err := schema.CheckPortFree(n, otherAnswers.usedPorts()); err != nil {
+			return err
+		}
+		return checkAcross("port")
+	}
+	validateRoutes := func(text string) error {
+		parsed, err := routesFromText(text, strings.TrimSpace(name))
+		if err != nil {
+			return err
+		}
+		check := candidate("port")
+		check.Routes = parsed
+		if err := validateRoutesOfService(check); err != nil {
+			return err
+		}
+		return checkAcross("routes")
+	}
+
+	label := func(field string) func() string {
+		return func() string { return strings.TrimSpace(name) + ": " + field }
+	}
+	nameEmpty := func() bool { return strings.TrimSpace(name) == "" }
+	pages := []page{
+		{build: func() []huh.Field {
+			title := fmt.Sprintf("Service %d: name", index+1)
+			return []huh.Field{w.input(title, "A DNS label, such as orders, that names the service, its directory and its Go package."+emptyMeans, &name, validateName)}
+		}},
+		{hide: nameEmpty, build: func() []huh.Field {
+			field := huh.NewSelect[string]().
+				Title(label("data pattern")()).TitleFunc(label("data pattern"), &name).
+				Description("How the service keeps its data.").
+				Options(huh.NewOptions(patterns...)...).
+				Value(&pattern).
+				Validate(validatePattern)
+			w.describe(field, "How the service keeps its data.")
+			return []huh.Field{field}
+		}},
+		{
+			hide: func() bool { return nameEmpty() || pattern != schema.PatternSharedDatabase },
+			build: func() []huh.Field {
+				return []huh.Field{w.dynamicInput(label("shared database"), &name, "The database that the service shares with others, each in its own schema.", &database, validateDatabase)}
+			},
+		},
+		{hide: nameEmpty, build: func() []huh.Field {
+			defaultText := func() string { return formatRoutes(defaultRoutes(strings.TrimSpace(name))) }
+			routesDescription := "Paths that the gateway forwards, each with optional methods: /orders:GET,POST /orders/{id}. Empty for GET /NAME, \"none\" for no routes."
+			if w.accessible && routes == "" {
+				// Accessible mode shows the default in the title, and an
+				// empty line takes it.
+				routes = defaultText()
+				routesDescription = "Paths that the gateway forwards, each with optional methods: /orders:GET,POST /orders/{id}. \"none\" for no routes."
+			}
+			routesInput := w.dynamicInput(label("routes"), &name, routesDescription, &routes, validateRoutes)
+			routesInput.PlaceholderFunc(defaultText, &name)
+			return []huh.Field{
+				w.dynamicInput(label("port"), &name, "The port that the service listens on, unique in the system.", &port, validatePort),
+				routesInput,
+			}
+		}},
+	}
+	if err := w.ask(pages...); err != nil {
+		return false, err
+	}
+	if nameEmpty() {
+		return false, nil
+	}
+
+	// Every answer was checked as it was typed.
+	*svc = candidate("routes")
+	return true, nil
+}
+
+// routesFromText parses the routes answer of the service named service: an
+// empty answer takes the default route, GET /NAME.
+func routesFromText(text, service string) ([]schema.Route, error) {
+	if strings.TrimSpace(text) == "" {
+		return defaultRoutes(service), nil
+	}
+	return parseRoutes(text)
+}
+
+// equalRoute reports whether two routes have the same path and methods.
+func equalRoute(a, b schema.Route) bool {
+	return a.Path == b.Path && slices.Equal(a.Methods, b.Methods)
+}
+
 // askPlugins asks which gateway plugins to enable and, for rate limiting,
-// the limit.
+// the limit, in one form.
 func (w *wizard) askPlugins() error {
 	a := w.answers
-	options := []huh.Option[string]{
-		huh.NewOption(pluginCorrelationID+": a request id header on every request", pluginCorrelationID).Selected(slices.Contains(a.Plugins, pluginCorrelationID)),
-		huh.NewOption(pluginRateLimiting+": a limit of requests per client IP address", pluginRateLimiting).Selected(slices.Contains(a.Plugins, pluginRateLimiting)),
-	}
-	err := w.ask(huh.NewGroup(huh.NewMultiSelect[string]().
-		Title("Gateway plugins").
-		Description("Kong plugins that apply to every route. Space selects, Enter goes on.").
-		Options(options...).
-		Value(&a.Plugins)))
-	if err != nil {
-		return err
-	}
-	slices.Sort(a.Plugins)
-
-	if !slices.Contains(a.Plugins, pluginRateLimiting) || w.given.rateLimit {
-		return nil
+	if a.RateLimit == 0 {
+		a.RateLimit = defaultRateLimit
 	}
 	limit := strconv.Itoa(a.RateLimit)
 	validateLimit := func(text string) error {
 		_, err := schema.ValidateRateLimit(text)
 		return err
 	}
-	err = w.ask(huh.NewGroup(w.input("Rate limit", "Requests per minute that each client IP address may send.", &limit, validateLimit)))
-	if err != nil {
+
+	description := "Kong plugins that apply to every route. Space selects, Enter goes on."
+	if w.accessible {
+		description = "Kong plugins that apply to every route."
+	}
+	plugins := page{build: func() []huh.Field {
+		options := []huh.Option[string]{
+			huh.NewOption(pluginCorrelationID+": a request id header on every request", pluginCorrelationID).Selected(slices.Contains(a.Plugins, pluginCorrelationID)),
+			huh.NewOption(pluginRateLimiting+": a limit of requests per client IP address", pluginRateLimiting).Selected(slices.Contains(a.Plugins, pluginRateLimiting)),
+		}
+		field := huh.NewMultiSelect[string]().
+			Title("Gateway plugins").
+			Description(description).
+			Options(options...).
+			Value(&a.Plugins)
+		w.describe(field, description)
+		return []huh.Field{field}
+	}}
+	rateLimit := page{
+		hide: func() bool {
+			return !slices.Contains(a.Plugins, pluginRateLimiting) || !w.asks(w.given.rateLimit)
+		},
+		build: func() []huh.Field {
+			return []huh.Field{w.input("Rate limit", "Requests per minute that each client IP address may send.", &limit, validateLimit)}
+		},
+	}
+
+	if err := w.ask(plugins, rateLimit); err != nil {
 		return err
 	}
+	slices.Sort(a.Plugins)
 	a.RateLimit, _ = schema.ValidateRateLimit(limit)
 	return nil
 }
 
-// askDiscoveryAndMesh asks for service discovery and the service mesh
-// unless flags gave them.
-func (w *wizard) askDiscoveryAndMesh() error {
+// askMesh asks for the service mesh, then for the discovery and the
+// targets unless the mesh decides them: consul-connect needs Consul
+// discovery, and istio and linkerd the kubernetes target. The wizard sets
+// what the mesh decides and says so.
+func (w *wizard) askMesh() error {
 	a := w.answers
 	discoveries, defaultDiscovery, err := schema.Choices("discovery")
 	if err != nil {
@@ -200,69 +420,100 @@ func (w *wizard) askDiscoveryAndMesh() error {
 	if err != nil {
 		return err
 	}
-
-	// A mesh from a flag may need a discovery, which the discovery
-	// question then checks, and the mesh question checks the discovery.
-	if !w.given.mesh {
-		a.Mesh = defaultMesh
-	}
-	var groups []*huh.Group
-	if !w.given.discovery {
-		a.Discovery = defaultDiscovery
-		groups = append(groups, huh.NewGroup(huh.NewSelect[string]().
-			Title("Service discovery").
-			Description("dns uses compose service names; consul registers every service with Consul.").
-			Options(huh.NewOptions(discoveries...)...).
-			Value(&a.Discovery).
-			Validate(func(discovery string) error { return schema.CheckMeshDiscovery(a.Mesh, discovery) })))
-	}
-	if !w.given.mesh {
-		groups = append(groups, huh.NewGroup(huh.NewSelect[string]().
-			Title("Service mesh").
-			Description("The mesh that connects the services, or none.").
-			Options(huh.NewOptions(meshes...)...).
-			Value(&a.Mesh).
-			Validate(func(mesh string) error { return schema.CheckMeshDiscovery(mesh, a.Discovery) })))
-	}
-	if len(groups) == 0 {
-		return nil
-	}
-	return w.ask(groups...)
-}
-
-// confirm shows the answers and asks whether to write them. No counts as
-// an abort.
-func (w *wizard) confirm() error {
-	a := w.answers
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s, module %s\n", a.Name, a.Module)
-	for _, svc := range a.Services {
-		routes := formatRoutes(svc.Routes)
-		if routes == "" {
-			routes = "no routes"
-		}
-		pattern := svc.Pattern
-		if svc.Database != "" {
-			pattern += " of " + svc.Database
-		}
-		fmt.Fprintf(&b, "service %s: %s, port %d, %s\n", svc.Name, pattern, svc.Port, routes)
-	}
-	plugins := strings.Join(a.Plugins, ", ")
-	if plugins == "" {
-		plugins = "none"
-	}
-	fmt.Fprintf(&b, "plugins: %s; discovery: %s; mesh: %s", plugins, a.Discovery, a.Mesh)
-
-	write := true
-	err := w.ask(huh.NewGroup(huh.NewConfirm().
-		Title(fmt.Sprintf("Write %s and generate the repository in %s?", specName, displayPath(w.dir))).
-		Description(b.String()).
-		Value(&write)))
+	targets, _, err := schema.Choices("#Target")
 	if err != nil {
 		return err
 	}
-	if !write {
-		return huh.ErrUserAborted
+	a.Mesh = cmp.Or(a.Mesh, defaultMesh)
+	a.Discovery = cmp.Or(a.Discovery, defaultDiscovery)
+	if a.Targets == nil {
+		a.Targets = defaultTargets()
+	}
+
+	askMesh, askDiscovery, askTargets := w.asks(w.given.mesh), w.asks(w.given.discovery), w.asks(w.given.targets)
+	// A mesh may not contradict an answer that a flag gave and that the
+	// wizard does not ask again.
+	validateMesh := func(mesh string) error {
+		if !askDiscovery && schema.CheckMeshDiscovery(mesh, a.Discovery) != nil {
+			return fmt.Errorf("mesh %q needs Consul, but --discovery is %q: choose another mesh, or run init again with --discovery consul", mesh, a.Discovery)
+		}
+		if !askTargets && meshNeedsKubernetes(mesh) && !slices.Contains(a.Targets, targetKubernetes) {
+			return fmt.Errorf("mesh %q runs only on Kubernetes, but --target leaves out %q: choose another mesh, or run init again with --target %s", mesh, targetKubernetes, targetKubernetes)
+		}
+		return nil
+	}
+	meshDescription := "The mesh that connects the services, or none. consul-connect also sets discovery to consul. linkerd and istio run only on Kubernetes, so they add the kubernetes target."
+	targetOptions := func() []huh.Option[string] {
+		options := make([]huh.Option[string], len(targets))
+		for i, target := range targets {
+			options[i] = huh.NewOption(target, target).Selected(slices.Contains(a.Targets, target))
+		}
+		return options
+	}
+	targetsDescription := "Where the system is deployed. msgen always generates the compose files; kubernetes adds deploy/k8s. None selected means compose."
+	if !w.accessible {
+		targetsDescription += " Space selects, Enter goes on."
+	}
+
+	var pages []page
+	if askMesh {
+		pages = append(pages, page{build: func() []huh.Field {
+			field := huh.NewSelect[string]().
+				Title("Service mesh").
+				Description(meshDescription).
+				Options(huh.NewOptions(meshes...)...).
+				Value(&a.Mesh).
+				Validate(validateMesh)
+			w.describe(field, meshDescription)
+			return []huh.Field{field}
+		}})
+	}
+	if askDiscovery {
+		pages = append(pages, page{
+			hide: func() bool { return schema.CheckMeshDiscovery(a.Mesh, schema.DiscoveryDNS) != nil },
+			build: func() []huh.Field {
+				description := "dns uses compose service names; consul registers every service with Consul."
+				field := huh.NewSelect[string]().
+					Title("Service discovery").
+					Description(description).
+					Options(huh.NewOptions(discoveries...)...).
+					Value(&a.Discovery)
+				w.describe(field, description)
+				return []huh.Field{field}
+			},
+		})
+	}
+	if askTargets {
+		pages = append(pages, page{
+			hide: func() bool { return meshNeedsKubernetes(a.Mesh) },
+			build: func() []huh.Field {
+				field := huh.NewMultiSelect[string]().
+					Title("Targets").
+					Description(targetsDescription).
+					Options(targetOptions()...).
+					Value(&a.Targets)
+				w.describe(field, targetsDescription)
+				return []huh.Field{field}
+			},
+		})
+	}
+	if err := w.ask(pages...); err != nil {
+		return err
+	}
+	if len(a.Targets) == 0 {
+		a.Targets = defaultTargets()
+	}
+	// The targets in the schema's order, as the spec lists them.
+	slices.SortFunc(a.Targets, func(x, y string) int { return slices.Index(targets, x) - slices.Index(targets, y) })
+
+	// The hidden questions take the answers that the mesh needs.
+	given := answerSet{discovery: !askDiscovery, targets: !askTargets}
+	notes, err := resolveMesh(a, given)
+	if err != nil {
+		return err
+	}
+	for _, note := range notes {
+		fmt.Fprintf(w.io.Err, "msgen: note: %s\n", note)
 	}
 	return nil
 }
@@ -283,47 +534,73 @@ func (w *wizard) input(title, description string, value *string, validate func(s
 	if w.accessible && def != "" {
 		title += " [" + def + "]"
 	}
-	return huh.NewInput().Title(title).Description(description).Value(value).Validate(check)
+	field := huh.NewInput().Title(title).Description(description).Value(value).Validate(check)
+	w.describe(field, description)
+	return field
 }
 
-// ask runs one form of groups on the wizard's streams. Esc aborts as
-// Ctrl-C does.
-func (w *wizard) ask(groups ...*huh.Group) error {
-	keymap := huh.NewDefaultKeyMap()
-	keymap.Quit = key.NewBinding(key.WithKeys("ctrl+c", "esc"), key.WithHelp("esc", "cancel"))
-	// Only a terminal itself, not a reader around it, lets huh switch the
-	// terminal to raw mode for its full-screen forms.
-	in := w.io.In
-	if w.accessible {
-		in = w.in
+// dynamicInput returns an input as input does, whose title is title() and
+// follows the answer at binding in a full-screen form.
+func (w *wizard) dynamicInput(title func() string, binding *string, description string, value *string, validate func(string) error) *huh.Input {
+	field := w.input(title(), description, value, validate)
+	if !w.accessible {
+		field.TitleFunc(title, binding)
 	}
-	form := huh.NewForm(groups...).
-		WithKeyMap(keymap).
-		WithInput(in).
-		WithOutput(w.io.Err).
-		WithAccessible(w.accessible)
-	if err := form.Run(); err != nil {
-		return err
+	return field
+}
+
+// describe records the description of a field for accessible mode.
+func (w *wizard) describe(field huh.Field, description string) {
+	w.descriptions[field] = description
+}
+
+// ask runs one form of pages on the wizard's streams. Esc aborts as Ctrl-C
+// does. In accessible mode it asks one field at a time, each after its
+// description, and skips the hidden pages itself, because huh's accessible
+// mode prints no descriptions and asks hidden groups too.
+func (w *wizard) ask(pages ...page) error {
+	if len(pages) == 0 {
+		return nil
+	}
+	if w.accessible {
+		return w.askAccessible(pages)
 	}
 
-	// huh's accessible mode takes the end of input as an empty answer,
-	// which would accept every default and write the project.
-	if w.accessible && w.in.eof {
-		return huh.ErrUserAborted
+	groups := make([]*huh.Group, len(pages))
+	for i, p := range pages {
+		groups[i] = huh.NewGroup(p.build()...)
+		if p.hide != nil {
+			groups[i] = groups[i].WithHideFunc(p.hide)
+		}
+	}
+	form := huh.NewForm(groups...).WithKeyMap(wizardKeyMap())
+	return runWizardForm(form, w.io.In, w.io.Err)
+}
+
+// askAccessible asks the fields of pages line by line.
+func (w *wizard) askAccessible(pages []page) error {
+	for _, p := range pages {
+		if p.hide != nil && p.hide() {
+			continue
+		}
+		for _, field := range p.build() {
+			if description := w.descriptions[field]; description != "" {
+				fmt.Fprintln(w.io.Err, description)
+			}
+			field.Init()
+			field.Focus()
+			if err := field.WithAccessible(true).RunAccessible(w.io.Err, w.in); err != nil {
+				return err
+			}
+			fmt.Fprintln(w.io.Err)
+
+			// huh's accessible mode takes the end of input as an empty
+			// answer, which would accept every default and write the
+			// project.
+			if w.in.eof {
+				return huh.ErrUserAborted
+			}
+		}
 	}
 	return nil
-}
-
-// eofReader reads r and records whether it reached the end.
-type eofReader struct {
-	r   io.Reader
-	eof bool
-}
-
-func (e *eofReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if errors.Is(err, io.EOF) {
-		e.eof = true
-	}
-	return n, err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -45,7 +46,7 @@ func checkTarget(dir string, force bool) (*targetDir, error) {
 		return nil, fmt.Errorf("check target directory: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory: give a directory for the new project", display)
+		return nil, notDirectoryError{display}
 	}
 
 	entries, err := os.ReadDir(dir)
@@ -72,6 +73,14 @@ func checkTarget(dir string, force bool) (*targetDir, error) {
 	return &targetDir{path: dir}, nil
 }
 
+// notDirectoryError rejects a target directory, given on the command line,
+// that is a file or whose path leads through one.
+type notDirectoryError struct{ path string }
+
+func (e notDirectoryError) Error() string {
+	return fmt.Sprintf("%s is not a directory: give a directory for the new project", e.path)
+}
+
 // missingTop returns the highest directory on dir's path that does not
 // exist, and rejects a path whose nearest existing parent is a file.
 func missingTop(dir string) (string, error) {
@@ -91,7 +100,7 @@ func missingTop(dir string) (string, error) {
 			return "", fmt.Errorf("check target directory: %w", err)
 		}
 		if !info.IsDir() {
-			return "", fmt.Errorf("%s is not a directory: give a directory for the new project", displayPath(parent))
+			return "", notDirectoryError{displayPath(parent)}
 		}
 		return top, nil
 	}
@@ -210,21 +219,26 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
-	j := newJournal(target, paths, !opts.noGit && repository == "")
+	commit := !opts.noGit && repository == ""
+	j := newJournal(target, paths, commit)
 
-	// An interrupt while files are written waits until the step ends, and
-	// then removes what it wrote.
-	interrupts := make(chan os.Signal, 1)
-	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(interrupts)
-
-	err = writeAndCommit(opts, target, spec, src, files, j, repository)
-	select {
-	case <-interrupts:
-		if err == nil {
-			err = errors.New("interrupted")
+	// The Git config is read before anything is written, so that an
+	// error in it leaves nothing to remove.
+	var config *gitConfig
+	if commit {
+		if config, err = readGitConfig(target.path); err != nil {
+			return fmt.Errorf("%w\nnothing was written", err)
 		}
-	default:
+	}
+
+	// An interrupt stops the commit between two files, and the other
+	// steps when they end. Then init removes what it wrote.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	err = writeAndCommit(ctx, opts, target, spec, src, files, j, repository, config)
+	if ctx.Err() != nil {
+		err = cancelledError{errors.New("interrupted")}
 	}
 	if err != nil {
 		removed, undoErr := j.undo()
@@ -237,33 +251,40 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 		return err
 	}
 
-	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md says how to start the system\n", displayPath(target.path))
+	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md says how to start the system\n", describeDir(target.path))
 	return nil
 }
 
 // writeAndCommit writes the repository, then the spec, then makes the
-// initial commit unless --no-git is set or repository, the root of an
-// enclosing repository, is not "".
-func writeAndCommit(opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string) error {
+// initial commit as config names its author, unless --no-git is set or
+// repository, the root of an enclosing repository, is not "".
+func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string, config *gitConfig) error {
 	io := opts.io
 	specPath := filepath.Join(target.path, specName)
 
 	// The repository comes first, because a file in the way stops it
 	// before it writes anything, and msgen.cue is then not written either.
-	if err := generateSpec(io, spec, specPath, target.path, opts.verbose); err != nil {
+	result, err := writeSpec(io, spec, writeOptions{specFile: specPath, outDir: target.path, verbose: opts.verbose, omitCounts: true})
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 
 	if err := createFile(target.path, specName, src); err != nil {
 		return fmt.Errorf("write %s: %w", displayPath(specPath), err)
 	}
-	fmt.Fprintf(io.Err, "msgen: wrote %s\n", displayPath(specPath))
+	fmt.Fprintf(io.Err, "msgen: generated the repository (%s) and wrote %s\n", writeCounts(result), displayPath(specPath))
 
 	switch {
 	case opts.noGit:
 		return nil
+	case repository != "" && absOrSame(repository) == absOrSame(target.path):
+		fmt.Fprintf(io.Err, "msgen: %s is a Git repository already, so init committed nothing: review the files and commit them yourself\n", describeDir(target.path))
+		return nil
 	case repository != "":
-		fmt.Fprintf(io.Err, "msgen: %s is inside the Git repository %s, so init committed nothing: review the files and commit them yourself\n", displayPath(target.path), displayPath(repository))
+		fmt.Fprintf(io.Err, "msgen: %s is inside the Git repository %s, so init committed nothing: review the files and commit them yourself\n", describeDir(target.path), describeDir(repository))
 		return nil
 	}
 
@@ -276,12 +297,24 @@ func writeAndCommit(opts *initOptions, target *targetDir, spec *schema.Spec, src
 			commitPaths = append(commitPaths, f.Path)
 		}
 	}
-	author, err := commitInitial(target.path, commitPaths, spec.Name)
+	signed, err := commitInitial(ctx, target.path, commitPaths, spec.Name, config)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Err, "msgen: created a Git repository in %s and committed %d files as %s\n", displayPath(target.path), len(commitPaths), author)
+	fmt.Fprintf(io.Err, "msgen: created a Git repository in %s and committed %d files as %s\n", describeDir(target.path), len(commitPaths), signed.description)
+	if signed.fallback {
+		fmt.Fprintf(io.Err, "msgen: to sign the commit yourself, set user.name and user.email with git config --global, then run git commit --amend --reset-author in %s\n", describeDir(target.path))
+	}
 	return nil
+}
+
+// describeDir returns how messages name the directory dir: its path as
+// displayPath prints it, or "the current directory" for ".".
+func describeDir(dir string) string {
+	if p := displayPath(dir); p != "." {
+		return p
+	}
+	return "the current directory"
 }
 
 // createFile writes data to a new file name in dir. It fails when the file

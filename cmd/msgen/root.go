@@ -19,6 +19,9 @@ const (
 	// exitNotCompared is the exit code of check and diff when they could
 	// not compare, such as for an invalid spec, because 1 means drift.
 	exitNotCompared = 3
+	// exitCancelled is the exit code after Ctrl-C, Esc or an interrupt
+	// signal, as shells report a command that SIGINT ended.
+	exitCancelled = 130
 )
 
 // streams are the standard streams a command uses: data goes to Out,
@@ -39,6 +42,12 @@ type usageError struct {
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
+
+// cancelledError marks a command that the user cancelled or interrupted.
+type cancelledError struct{ err error }
+
+func (e cancelledError) Error() string { return e.err.Error() }
+func (e cancelledError) Unwrap() error { return e.err }
 
 // reportedError marks an error whose details a command has already printed.
 type reportedError struct{ err error }
@@ -72,6 +81,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var notCompared notComparedError
 	if errors.As(err, &notCompared) {
 		return exitNotCompared
+	}
+	var cancelled cancelledError
+	if errors.As(err, &cancelled) {
+		return exitCancelled
 	}
 	return exitFailure
 }
