@@ -198,10 +198,10 @@ func TestE2EDataPatterns(t *testing.T) {
 		}
 		// ReserveStock completed, so its compensation ReleaseStock ran at
 		// inventory; AuthorizePayment failed and was rolled back.
-		if status := shop.query(t, "warehouse", "SELECT status FROM inventory.saga_steps WHERE saga_id = 'o-2' AND step = 0"); status != "compensated" {
+		if status := shop.query(t, "warehouse", "SELECT status FROM inventory.saga_steps WHERE saga = 'createOrder' AND saga_id = 'o-2' AND step = 0"); status != "compensated" {
 			t.Errorf("inventory step of o-2 = %q; want compensated", status)
 		}
-		if status := shop.query(t, "payments", "SELECT status FROM saga_steps WHERE saga_id = 'o-2' AND step = 1"); status != "failed" {
+		if status := shop.query(t, "payments", "SELECT status FROM saga_steps WHERE saga = 'createOrder' AND saga_id = 'o-2' AND step = 1"); status != "failed" {
 			t.Errorf("payments step of o-2 = %q; want failed", status)
 		}
 		if n := shop.query(t, "payments", "SELECT count(*) FROM event_store WHERE stream_id = 'payments/o-2'"); n != "0" {
