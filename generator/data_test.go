@@ -105,7 +105,7 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 			`h.store.GetOrderHistory(r.Context(), r.PathValue("customer"))`,
 		}},
 		{"services/payments/internal/payments/eventstore.go", []string{
-			`"PaymentAuthorized": "payments.events.PaymentAuthorized"`,
+			`"PaymentAuthorized": {subject: "payments.events.PaymentAuthorized", check: platform.CheckEventData[events.PaymentAuthorized]}`,
 		}},
 		{"services/payments/internal/payments/handlers.go", []string{
 			`h.store.LoadPayments(r.Context(), r.PathValue("id"))`,
@@ -145,6 +145,22 @@ func TestEventSourcedAppendRoute(t *testing.T) {
 	for _, want := range []string{`r.Header.Get("If-Match")`, `h.store.AppendPayments(r.Context(), id, expected, event.Type, event.Data)`} {
 		if !strings.Contains(handlers, want) {
 			t.Errorf("payments handlers.go does not contain %q", want)
+		}
+	}
+
+	// The store rejects an unknown event type before it appends, and
+	// AppendEvent checks a published event against its Go type.
+	store := string(files["services/payments/internal/payments/store.go"].Data)
+	if !strings.Contains(store, "if err := checkEventType(eventType); err != nil {") {
+		t.Errorf("payments store.go appends without checking the event type:\n%s", store)
+	}
+	if !strings.Contains(store, "var acceptedEventTypes = PublishedEventTypes()") {
+		t.Errorf("payments store.go does not accept the published event types")
+	}
+	eventstore := string(files["services/payments/internal/payments/eventstore.go"].Data)
+	for _, want := range []string{`return []string{"PaymentAuthorized"}`, "published.check(eventType, payload)"} {
+		if !strings.Contains(eventstore, want) {
+			t.Errorf("payments eventstore.go does not contain %q", want)
 		}
 	}
 	if sql := string(files["services/payments/internal/payments/migrations/0001_initial.sql"].Data); strings.Contains(sql, "CREATE TABLE") {

@@ -264,6 +264,27 @@ func TestE2EDataPatterns(t *testing.T) {
 		}
 	})
 
+	t.Run("event sourcing rejects invalid events", func(t *testing.T) {
+		payments := shop.services["payments"]
+		for _, event := range []string{
+			`{"type": "PaymentAuthorized", "data": [1, 2]}`,
+			`{"type": "PaymentAuthorized", "data": {"orderId": "x-2", "paymentId": "pay-x-2", "amount": 5}}`,
+			`{"type": "PaymentAuthorized", "data": {"orderId": 2, "paymentId": "pay-x-2"}}`,
+			`{"type": "Deposited", "data": {"amount": 5}}`,
+		} {
+			code, body := payments.request(t, "POST", "/payments/x-2", event, "If-Match", `"0"`)
+			if code != http.StatusBadRequest || !strings.Contains(body, "invalid event") {
+				t.Errorf("POST /payments/x-2 %s = %d %s; want 400 naming the invalid event", event, code, body)
+			}
+		}
+		if code, body := payments.request(t, "GET", "/payments/x-2", ""); code != http.StatusNotFound {
+			t.Errorf("GET /payments/x-2 = %d %s; want 404, because no invalid event was appended", code, body)
+		}
+		if n := shop.query(t, "payments", "SELECT count(*) FROM event_store WHERE stream_id = 'payments/x-2'"); n != "0" {
+			t.Errorf("the stream payments/x-2 has %s events; want none", n)
+		}
+	})
+
 	t.Run("outbox survives broker restart", func(t *testing.T) {
 		shop.broker.kill(t)
 		shop.placeOrder(t, "o-3", 20)
