@@ -90,8 +90,8 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 			`rt.Orchestrate(orders.Sagas(orders.NewSagaHooks(deps))...)`,
 		}},
 		{"services/inventory/internal/inventory/saga_commands.go", []string{
-			`Handle: platform.HandleSagaCommand(actions.ReleaseStock, true)`,
-			`Handle: platform.HandleSagaCommand(actions.ReserveStock, false)`,
+			`Handle: platform.HandleSagaCommand(actions.ReleaseStock, true), MaxDeliveries: -1}`,
+			`Handle: platform.HandleSagaCommand(actions.ReserveStock, false)}`,
 		}},
 		{"services/order-history/main.go", []string{
 			`Projection:        true`,
