@@ -74,8 +74,8 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 		want []string
 	}{
 		{"services/storefront/internal/storefront/compositions.go", []string{
-			`{Name: "orders", Client: deps.Orders, Path: func(r *http.Request) string { return "/orders/" + url.PathEscape(r.PathValue("id")) }}`,
-			`{Name: "payments", Client: deps.Payments, Path: func(r *http.Request) string { return "/payments/" + url.PathEscape(r.PathValue("id")) }}`,
+			`{Name: "orders", Client: deps.Orders, Path: func(r *http.Request) string { return "/orders/" + platform.EscapePathSegment(r.PathValue("id")) }}`,
+			`{Name: "payments", Client: deps.Payments, Path: func(r *http.Request) string { return "/payments/" + platform.EscapePathSegment(r.PathValue("id")) }}`,
 			`mux.Handle("GET /order-details/{id}", orderDetailsComposition)`,
 		}},
 		{"services/storefront/main.go", []string{
@@ -183,9 +183,9 @@ func TestPathExpression(t *testing.T) {
 	tests := map[string]string{
 		"/":                     `"/"`,
 		"/orders":               `"/orders"`,
-		"/orders/{id}":          `"/orders/" + url.PathEscape(r.PathValue("id"))`,
-		"/a/{x}/b/{y}":          `"/a/" + url.PathEscape(r.PathValue("x")) + "/b/" + url.PathEscape(r.PathValue("y"))`,
-		"/items/{itemId}/parts": `"/items/" + url.PathEscape(r.PathValue("itemId")) + "/parts"`,
+		"/orders/{id}":          `"/orders/" + platform.EscapePathSegment(r.PathValue("id"))`,
+		"/a/{x}/b/{y}":          `"/a/" + platform.EscapePathSegment(r.PathValue("x")) + "/b/" + platform.EscapePathSegment(r.PathValue("y"))`,
+		"/items/{itemId}/parts": `"/items/" + platform.EscapePathSegment(r.PathValue("itemId")) + "/parts"`,
 	}
 	for path, want := range tests {
 		if got := pathExpression(path); got != want {

@@ -302,6 +302,20 @@ func TestE2EDataPatterns(t *testing.T) {
 		}
 	})
 
+	t.Run("composition keeps dot segments", func(t *testing.T) {
+		// No order and no payment has the id "." or "..", so both sources
+		// answer 404, where a cleaned path would call another route, such
+		// as GET /orders, the list of orders.
+		storefront := shop.services["storefront"]
+		for _, target := range []string{"/order-details/%2E", "/order-details/%2E%2E"} {
+			code, body := storefront.request(t, "GET", target, "")
+			response := decodeComposition(t, body)
+			if code != http.StatusBadGateway || len(response.Sources) != 0 || len(response.Missing) != 2 {
+				t.Errorf("GET %s = %d %s; want 502 with orders and payments missing", target, code, body)
+			}
+		}
+	})
+
 	t.Run("composition", func(t *testing.T) {
 		storefront := shop.services["storefront"]
 		code, body := storefront.request(t, "GET", "/order-details/o-1", "")
