@@ -313,6 +313,11 @@ func TestE2EDataPatterns(t *testing.T) {
 			if code != http.StatusBadGateway || len(response.Sources) != 0 || len(response.Missing) != 2 {
 				t.Errorf("GET %s = %d %s; want 502 with orders and payments missing", target, code, body)
 			}
+			for _, missing := range response.Missing {
+				if missing.Error != "status 404" {
+					t.Errorf("GET %s: %s is missing for %q; want status 404", target, missing.Source, missing.Error)
+				}
+			}
 		}
 	})
 
@@ -336,8 +341,11 @@ func TestE2EDataPatterns(t *testing.T) {
 		if response.Sources["orders"] == nil {
 			t.Errorf("composition = %s; want the orders part", body)
 		}
-		if len(response.Missing) != 1 || response.Missing[0].Source != "payments" {
-			t.Errorf("composition = %s; want payments named as missing", body)
+		if len(response.Missing) != 1 || response.Missing[0].Source != "payments" || response.Missing[0].Error != "unavailable" {
+			t.Errorf("composition = %s; want payments named as missing, unavailable", body)
+		}
+		if strings.Contains(body, "127.0.0.1") {
+			t.Errorf("composition = %s; want no address of a source in the response", body)
 		}
 	})
 }
