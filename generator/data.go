@@ -63,9 +63,6 @@ type dataView struct {
 	Orchestrates  []sagaView
 	Commands      []sagaCommandView
 	Compositions  []compositionView
-	// CompositionsUseURL is true when a source path of a composition
-	// escapes a path parameter with net/url.
-	CompositionsUseURL bool
 }
 
 // resourceView is a resource that the service's routes name, with the
@@ -258,13 +255,6 @@ func newDataView(spec *schema.Spec, svc *schema.Service) (*dataView, error) {
 		Resources:     resources(svc),
 		EventSourcing: svc.Data.Pattern == schema.PatternEventSourcing,
 		Compositions:  newCompositionViews(spec, svc),
-	}
-	for _, comp := range view.Compositions {
-		for _, source := range comp.Sources {
-			if strings.Contains(source.PathExpr, "url.PathEscape") {
-				view.CompositionsUseURL = true
-			}
-		}
 	}
 	if svc.Data.Pattern == schema.PatternSharedDatabase {
 		view.Schema = databaseIdent(svc.Name)

@@ -185,14 +185,14 @@ func newCompositionViews(spec *schema.Spec, svc *schema.Service) []compositionVi
 
 // pathExpression returns a Go expression that builds routePath from the
 // path values of the request r, such as
-// `"/orders/" + url.PathEscape(r.PathValue("id"))`.
+// `"/orders/" + platform.EscapePathSegment(r.PathValue("id"))`.
 func pathExpression(routePath string) string {
 	var parts []string
 	literal := ""
 	for _, segment := range strings.Split(routePath, "/")[1:] {
 		literal += "/"
 		if param, ok := strings.CutPrefix(segment, "{"); ok {
-			parts = append(parts, strconv.Quote(literal), fmt.Sprintf("url.PathEscape(r.PathValue(%q))", strings.TrimSuffix(param, "}")))
+			parts = append(parts, strconv.Quote(literal), fmt.Sprintf("platform.EscapePathSegment(r.PathValue(%q))", strings.TrimSuffix(param, "}")))
 			literal = ""
 			continue
 		}

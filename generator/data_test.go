@@ -74,8 +74,8 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 		want []string
 	}{
 		{"services/storefront/internal/storefront/compositions.go", []string{
-			`{Name: "orders", Client: deps.Orders, Path: func(r *http.Request) string { return "/orders/" + url.PathEscape(r.PathValue("id")) }}`,
-			`{Name: "payments", Client: deps.Payments, Path: func(r *http.Request) string { return "/payments/" + url.PathEscape(r.PathValue("id")) }}`,
+			`{Name: "orders", Client: deps.Orders, Path: func(r *http.Request) string { return "/orders/" + platform.EscapePathSegment(r.PathValue("id")) }}`,
+			`{Name: "payments", Client: deps.Payments, Path: func(r *http.Request) string { return "/payments/" + platform.EscapePathSegment(r.PathValue("id")) }}`,
 			`mux.Handle("GET /order-details/{id}", orderDetailsComposition)`,
 		}},
 		{"services/storefront/main.go", []string{
@@ -90,8 +90,8 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 			`rt.Orchestrate(orders.Sagas(orders.NewSagaHooks(deps))...)`,
 		}},
 		{"services/inventory/internal/inventory/saga_commands.go", []string{
-			`Handle: platform.HandleSagaCommand(actions.ReleaseStock, true)`,
-			`Handle: platform.HandleSagaCommand(actions.ReserveStock, false)`,
+			`Handle: platform.HandleSagaCommand(actions.ReleaseStock, true), MaxDeliveries: -1}`,
+			`Handle: platform.HandleSagaCommand(actions.ReserveStock, false)}`,
 		}},
 		{"services/order-history/main.go", []string{
 			`Projection:        true`,
@@ -105,7 +105,7 @@ func TestDataPatternFilesOfShop(t *testing.T) {
 			`h.store.GetOrderHistory(r.Context(), r.PathValue("customer"))`,
 		}},
 		{"services/payments/internal/payments/eventstore.go", []string{
-			`"PaymentAuthorized": "payments.events.PaymentAuthorized"`,
+			`"PaymentAuthorized": {subject: "payments.events.PaymentAuthorized", check: platform.CheckEventData[events.PaymentAuthorized]}`,
 		}},
 		{"services/payments/internal/payments/handlers.go", []string{
 			`h.store.LoadPayments(r.Context(), r.PathValue("id"))`,
@@ -147,6 +147,22 @@ func TestEventSourcedAppendRoute(t *testing.T) {
 			t.Errorf("payments handlers.go does not contain %q", want)
 		}
 	}
+
+	// The store rejects an unknown event type before it appends, and
+	// AppendEvent checks a published event against its Go type.
+	store := string(files["services/payments/internal/payments/store.go"].Data)
+	if !strings.Contains(store, "if err := checkEventType(eventType); err != nil {") {
+		t.Errorf("payments store.go appends without checking the event type:\n%s", store)
+	}
+	if !strings.Contains(store, "var acceptedEventTypes = PublishedEventTypes()") {
+		t.Errorf("payments store.go does not accept the published event types")
+	}
+	eventstore := string(files["services/payments/internal/payments/eventstore.go"].Data)
+	for _, want := range []string{`return []string{"PaymentAuthorized"}`, "published.check(eventType, payload)"} {
+		if !strings.Contains(eventstore, want) {
+			t.Errorf("payments eventstore.go does not contain %q", want)
+		}
+	}
 	if sql := string(files["services/payments/internal/payments/migrations/0001_initial.sql"].Data); strings.Contains(sql, "CREATE TABLE") {
 		t.Errorf("the event-sourced service's first migration creates tables; its state is in the event store:\n%s", sql)
 	}
@@ -167,9 +183,9 @@ func TestPathExpression(t *testing.T) {
 	tests := map[string]string{
 		"/":                     `"/"`,
 		"/orders":               `"/orders"`,
-		"/orders/{id}":          `"/orders/" + url.PathEscape(r.PathValue("id"))`,
-		"/a/{x}/b/{y}":          `"/a/" + url.PathEscape(r.PathValue("x")) + "/b/" + url.PathEscape(r.PathValue("y"))`,
-		"/items/{itemId}/parts": `"/items/" + url.PathEscape(r.PathValue("itemId")) + "/parts"`,
+		"/orders/{id}":          `"/orders/" + platform.EscapePathSegment(r.PathValue("id"))`,
+		"/a/{x}/b/{y}":          `"/a/" + platform.EscapePathSegment(r.PathValue("x")) + "/b/" + platform.EscapePathSegment(r.PathValue("y"))`,
+		"/items/{itemId}/parts": `"/items/" + platform.EscapePathSegment(r.PathValue("itemId")) + "/parts"`,
 	}
 	for path, want := range tests {
 		if got := pathExpression(path); got != want {

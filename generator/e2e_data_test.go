@@ -198,10 +198,10 @@ func TestE2EDataPatterns(t *testing.T) {
 		}
 		// ReserveStock completed, so its compensation ReleaseStock ran at
 		// inventory; AuthorizePayment failed and was rolled back.
-		if status := shop.query(t, "warehouse", "SELECT status FROM inventory.saga_steps WHERE saga_id = 'o-2' AND step = 0"); status != "compensated" {
+		if status := shop.query(t, "warehouse", "SELECT status FROM inventory.saga_steps WHERE saga = 'createOrder' AND saga_id = 'o-2' AND step = 0"); status != "compensated" {
 			t.Errorf("inventory step of o-2 = %q; want compensated", status)
 		}
-		if status := shop.query(t, "payments", "SELECT status FROM saga_steps WHERE saga_id = 'o-2' AND step = 1"); status != "failed" {
+		if status := shop.query(t, "payments", "SELECT status FROM saga_steps WHERE saga = 'createOrder' AND saga_id = 'o-2' AND step = 1"); status != "failed" {
 			t.Errorf("payments step of o-2 = %q; want failed", status)
 		}
 		if n := shop.query(t, "payments", "SELECT count(*) FROM event_store WHERE stream_id = 'payments/o-2'"); n != "0" {
@@ -264,6 +264,27 @@ func TestE2EDataPatterns(t *testing.T) {
 		}
 	})
 
+	t.Run("event sourcing rejects invalid events", func(t *testing.T) {
+		payments := shop.services["payments"]
+		for _, event := range []string{
+			`{"type": "PaymentAuthorized", "data": [1, 2]}`,
+			`{"type": "PaymentAuthorized", "data": {"orderId": "x-2", "paymentId": "pay-x-2", "amount": 5}}`,
+			`{"type": "PaymentAuthorized", "data": {"orderId": 2, "paymentId": "pay-x-2"}}`,
+			`{"type": "Deposited", "data": {"amount": 5}}`,
+		} {
+			code, body := payments.request(t, "POST", "/payments/x-2", event, "If-Match", `"0"`)
+			if code != http.StatusBadRequest || !strings.Contains(body, "invalid event") {
+				t.Errorf("POST /payments/x-2 %s = %d %s; want 400 naming the invalid event", event, code, body)
+			}
+		}
+		if code, body := payments.request(t, "GET", "/payments/x-2", ""); code != http.StatusNotFound {
+			t.Errorf("GET /payments/x-2 = %d %s; want 404, because no invalid event was appended", code, body)
+		}
+		if n := shop.query(t, "payments", "SELECT count(*) FROM event_store WHERE stream_id = 'payments/x-2'"); n != "0" {
+			t.Errorf("the stream payments/x-2 has %s events; want none", n)
+		}
+	})
+
 	t.Run("outbox survives broker restart", func(t *testing.T) {
 		shop.broker.kill(t)
 		shop.placeOrder(t, "o-3", 20)
@@ -278,6 +299,25 @@ func TestE2EDataPatterns(t *testing.T) {
 		})
 		if n := shop.query(t, "orders", "SELECT count(*) FROM outbox"); n != "0" {
 			t.Errorf("the orders outbox keeps %s rows after the broker is back; want 0", n)
+		}
+	})
+
+	t.Run("composition keeps dot segments", func(t *testing.T) {
+		// No order and no payment has the id "." or "..", so both sources
+		// answer 404, where a cleaned path would call another route, such
+		// as GET /orders, the list of orders.
+		storefront := shop.services["storefront"]
+		for _, target := range []string{"/order-details/%2E", "/order-details/%2E%2E"} {
+			code, body := storefront.request(t, "GET", target, "")
+			response := decodeComposition(t, body)
+			if code != http.StatusBadGateway || len(response.Sources) != 0 || len(response.Missing) != 2 {
+				t.Errorf("GET %s = %d %s; want 502 with orders and payments missing", target, code, body)
+			}
+			for _, missing := range response.Missing {
+				if missing.Error != "status 404" {
+					t.Errorf("GET %s: %s is missing for %q; want status 404", target, missing.Source, missing.Error)
+				}
+			}
 		}
 	})
 
@@ -301,8 +341,11 @@ func TestE2EDataPatterns(t *testing.T) {
 		if response.Sources["orders"] == nil {
 			t.Errorf("composition = %s; want the orders part", body)
 		}
-		if len(response.Missing) != 1 || response.Missing[0].Source != "payments" {
-			t.Errorf("composition = %s; want payments named as missing", body)
+		if len(response.Missing) != 1 || response.Missing[0].Source != "payments" || response.Missing[0].Error != "unavailable" {
+			t.Errorf("composition = %s; want payments named as missing, unavailable", body)
+		}
+		if strings.Contains(body, "127.0.0.1") {
+			t.Errorf("composition = %s; want no address of a source in the response", body)
 		}
 	})
 }
