@@ -41,6 +41,7 @@ func AddService(files []SourceFile, name string, svc NewService) ([]SourceFile, 
 	build := func(compact bool) *ast.Field {
 		return &ast.Field{Label: s.label(name), Value: svc.syntax(compact)}
 	}
+	s.inserting = "the new service"
 	if err := s.insertField([]string{"services"}, build); err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func RemoveService(files []SourceFile, name string) ([]SourceFile, error) {
 // the service, or with a routes field added to it.
 func AddRoute(files []SourceFile, service string, route Route) ([]SourceFile, error) {
 	element := func(bool) ast.Expr { return routeSyntax(route) }
-	return appendToServiceList(files, service, "routes", element)
+	return appendToServiceList(files, service, "routes", "the new route", element)
 }
 
 // AddEvent returns the spec's files with event appended to the service's
@@ -89,16 +90,18 @@ func AddEvent(files []SourceFile, service, list, event string) ([]SourceFile, er
 		return nil, fmt.Errorf("add event: unknown list %q, want publishes or subscribes", list)
 	}
 	element := func(bool) ast.Expr { return ast.NewString(event) }
-	return appendToServiceList(files, service, list, element)
+	return appendToServiceList(files, service, list, "the added event", element)
 }
 
 // appendToServiceList appends an element to the list field of a service,
-// or adds the field with a list of that one element.
-func appendToServiceList(files []SourceFile, service, field string, element func(compact bool) ast.Expr) ([]SourceFile, error) {
+// or adds the field with a list of that one element. description names the
+// element in errors.
+func appendToServiceList(files []SourceFile, service, field, description string, element func(compact bool) ast.Expr) ([]SourceFile, error) {
 	s, err := parseSyntax(files)
 	if err != nil {
 		return nil, err
 	}
+	s.inserting = description
 	servicePath := []string{"services", service}
 	if len(s.declarations(servicePath)) == 0 {
 		return nil, s.notDeclared(service)

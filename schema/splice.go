@@ -25,6 +25,9 @@ type specSyntax struct {
 	files   []*ast.File
 	// referenced is the result of referencedNames, computed when needed.
 	referenced map[string]bool
+	// inserting names the text that the edit inserts, in the errors that
+	// OriginalPositions maps, such as "the new service".
+	inserting string
 }
 
 func parseSyntax(sources []SourceFile) (*specSyntax, error) {
@@ -424,6 +427,7 @@ func (s *specSyntax) splice(file, from, to int, text string) {
 	out = append(out, text...)
 	out = append(out, src[to:]...)
 	s.sources[file].Data = out
+	s.sources[file].history = s.sources[file].history.record(src, change{at: from, removed: to - from, inserted: len(text), description: s.inserting})
 }
 
 // formatNode formats a node that an edit built for the file src, with

@@ -131,21 +131,39 @@ func readSpecForEdit(io *streams, opts *editOptions) (*specEdit, error) {
 }
 
 // apply validates the edited files and reports their errors together with
-// problems, which the command found itself. It then regenerates the
-// repository from the edited spec, and writes the changed spec files last,
-// so that an error on the way leaves the spec as it was. change describes
-// the edit in messages, such as `service "billing" added`.
+// problems, which the command found itself. It then writes the edit as
+// write does. change describes the edit in messages, such as `service
+// "billing" added`.
 func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, change string) (*schema.Spec, error) {
-	specPath := displayPath(e.opts.specPath)
+	spec, errs, err := e.check(edited, problems)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, printSpecErrors(e.io, displayPath(e.opts.specPath), errs, " with "+change+"; nothing was written")
+	}
+	return spec, e.write(edited, spec, change)
+}
+
+// check validates the edited files. It returns the spec, or the problems
+// and the errors of the edited spec, with positions in the files on disk.
+func (e *specEdit) check(edited []schema.SourceFile, problems schema.Errors) (*schema.Spec, schema.Errors, error) {
 	spec, err := schema.LoadFiles(edited)
 	var errs schema.Errors
 	if err != nil && !errors.As(err, &errs) {
-		return nil, err
+		return nil, nil, err
 	}
-	if errs = append(problems, errs...); len(errs) > 0 {
-		return nil, printSpecErrors(e.io, specPath, errs, " with "+change+"; nothing was written")
+	if errs = append(problems, schema.OriginalPositions(edited, errs)...); len(errs) > 0 {
+		return nil, errs, nil
 	}
+	return spec, nil, nil
+}
 
+// write regenerates the repository from the edited spec, and writes the
+// changed spec files last, so that an error on the way leaves the spec as
+// it was.
+func (e *specEdit) write(edited []schema.SourceFile, spec *schema.Spec, change string) error {
+	specPath := displayPath(e.opts.specPath)
 	outDir := e.opts.outDir
 	if outDir == "" {
 		outDir = filepath.Dir(e.opts.specPath)
@@ -156,9 +174,9 @@ func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, cha
 		var reported reportedError
 		if errors.As(err, &reported) {
 			fmt.Fprintf(e.io.Err, "%s was not changed\n", specPath)
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("%w\n%s was not changed; run msgen generate to bring any files written back in line with it", err, specPath)
+		return fmt.Errorf("%w\n%s was not changed; run msgen generate to bring any files written back in line with it", err, specPath)
 	}
 
 	// TODO: an edit that changes several files of a package, such as
@@ -170,21 +188,22 @@ func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, cha
 			continue
 		}
 		if err := writeSpecFile(filepath.FromSlash(file.Name), file.Data, e.files[i].Data); err != nil {
-			return nil, fmt.Errorf("%w\nthe repository was generated with %s, but the spec was not: fix the problem and run the command again, or run msgen generate to undo the change", err, change)
+			return fmt.Errorf("%w\nthe repository was generated with %s, but the spec was not: fix the problem and run the command again, or run msgen generate to undo the change", err, change)
 		}
 	}
-	return spec, nil
+	return nil
 }
 
 // reportEditError prints the error of an edit that could not be made, such
 // as one of a service that is not declared, together with the problems that
-// the command found itself.
-func reportEditError(io *streams, specPath string, problems schema.Errors, err error) error {
+// the command found itself. files are the files that the edit was given,
+// which may carry earlier edits.
+func reportEditError(io *streams, specPath string, files []schema.SourceFile, problems schema.Errors, err error) error {
 	var errs schema.Errors
 	if !errors.As(err, &errs) {
 		return err
 	}
-	return printSpecErrors(io, specPath, append(problems, errs...), "; nothing was written")
+	return printSpecErrors(io, specPath, append(problems, schema.OriginalPositions(files, errs)...), "; nothing was written")
 }
 
 // writeSpecFile replaces the spec file at path with data atomically, through

@@ -71,10 +71,11 @@ func runAddEvent(opts *addEventOptions) error {
 			continue
 		}
 		for _, event := range list.events {
-			edited, err = schema.AddEvent(edited, opts.service, list.name, event)
+			next, err := schema.AddEvent(edited, opts.service, list.name, event)
 			if err != nil {
-				return reportEditError(opts.io, specPath, problems, err)
+				return reportEditError(opts.io, specPath, edited, problems, err)
 			}
+			edited = next
 		}
 		doing = append(doing, list.verbs[0]+" "+strings.Join(list.events, ", "))
 		does = append(does, list.verbs[1]+" "+strings.Join(list.events, ", "))

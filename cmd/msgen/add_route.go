@@ -55,7 +55,7 @@ func runAddRoute(opts *addRouteOptions) error {
 	specPath := displayPath(opts.specPath)
 	edited, err := schema.AddRoute(edit.files, opts.service, opts.route)
 	if err != nil {
-		return printSpecErrors(opts.io, specPath, err, "; nothing was written")
+		return reportEditError(opts.io, specPath, edit.files, nil, err)
 	}
 	change := fmt.Sprintf("route %s added to service %q", formatRoute(opts.route), opts.service)
 	if _, err := edit.apply(edited, nil, change); err != nil {

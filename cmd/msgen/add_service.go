@@ -124,7 +124,7 @@ func runAddService(opts *addServiceOptions) error {
 
 	edited, err := schema.AddService(edit.files, opts.name, svc)
 	if err != nil {
-		return reportEditError(opts.io, specPath, problems, err)
+		return reportEditError(opts.io, specPath, edit.files, problems, err)
 	}
 	change := fmt.Sprintf("service %q added", opts.name)
 	if _, err := edit.apply(edited, problems, change); err != nil {
