@@ -132,8 +132,7 @@ services: { // opening
 // final comment
 `),
 			file: "msgen.cue",
-			insert: `
-	billing: {
+			insert: `	billing: {
 		port: 8090
 		routes: [
 			{path: "/invoices", methods: ["GET", "POST"]},
@@ -678,4 +677,87 @@ func TestAddServiceQuotesShadowingNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAddServiceKeepsTrailingComments adds a service to blocks that end in
+// comments: the service goes before them, so they stay where they were and
+// do not become its doc comment, and removing it gives back the file.
+func TestAddServiceKeepsTrailingComments(t *testing.T) {
+	const orders = "services: {\n\torders: {port: 8081, publishes: [\"OrderCreated\"]}\n"
+	for _, tc := range []struct {
+		name string
+		src  string
+		// comment is the trailing comment, and want the text that the
+		// edit inserts right before it.
+		comment string
+		want    string
+	}{
+		{
+			name:    "comment after the last service",
+			src:     orders + "\tinventory: port: 8082 // stock\n\t// TODO(team): add a search service next quarter\n}\n",
+			comment: "\t// TODO(team): add a search service next quarter\n",
+			want:    "\tbilling: port: 9000\n",
+		},
+		{
+			name:    "services apart, comment right after the last",
+			src:     orders + "\n\tinventory: port: 8082\n\t// the last comment\n}\n",
+			comment: "\t// the last comment\n",
+			want:    "\tbilling: port: 9000\n",
+		},
+		{
+			name:    "services apart, comment apart",
+			src:     orders + "\n\tinventory: port: 8082\n\n\t// the last comment\n}\n",
+			comment: "\n\t// the last comment\n",
+			want:    "\n\tbilling: port: 9000\n",
+		},
+		{
+			name:    "two comments",
+			src:     orders + "\tinventory: port: 8082\n\t// one\n\n\t// two\n}\n",
+			comment: "\t// one\n",
+			want:    "\tbilling: port: 9000\n",
+		},
+		{
+			name:    "dotted service before a comment",
+			src:     "services: orders: {port: 8081, publishes: [\"OrderCreated\"]}\n\nservices: inventory: port: 8082\n// the last comment of the file\n",
+			comment: "// the last comment of the file\n",
+			want:    "services: billing: port: 9000\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := sources("msgen.cue", editBase+tc.src)
+			added, err := AddService(files, "billing", NewService{Port: 9000})
+			if err != nil {
+				t.Fatalf("AddService: %v", err)
+			}
+			if got := string(added[0].Data); !strings.Contains(got, tc.want+tc.comment) {
+				t.Errorf("the edit did not insert %q right before %q:\n%s", tc.want, tc.comment, got)
+			}
+			checkInserted(t, string(files[0].Data), string(added[0].Data), tc.want)
+			mustLoadFiles(t, added)
+
+			removed, err := RemoveService(added, "billing")
+			if err != nil {
+				t.Fatalf("RemoveService: %v", err)
+			}
+			if got := string(removed[0].Data); got != string(files[0].Data) {
+				t.Errorf("adding and removing billing did not give back the file:\n%s\nwant:\n%s", got, files[0].Data)
+			}
+		})
+	}
+}
+
+// TestAddRouteKeepsTrailingComments appends a route to a list that ends in
+// a comment, which stays at the end of the list.
+func TestAddRouteKeepsTrailingComments(t *testing.T) {
+	src := editBase + "services: inventory: {\n\tport: 8082\n\troutes: [\n\t\t{path: \"/stock/{sku}\"},\n\t\t// more routes to come\n\t]\n}\nservices: orders: {port: 8081, publishes: [\"OrderCreated\"]}\n"
+	files := sources("msgen.cue", src)
+	edited, err := AddRoute(files, "inventory", Route{Path: "/stock"})
+	if err != nil {
+		t.Fatalf("AddRoute: %v", err)
+	}
+	want := "\t\t{path: \"/stock\"},\n\t\t// more routes to come\n"
+	if got := string(edited[0].Data); !strings.Contains(got, want) {
+		t.Errorf("the route is not right before the list's comment:\n%s", got)
+	}
+	checkInserted(t, src, string(edited[0].Data), "\t\t{path: \"/stock\"},\n")
 }
