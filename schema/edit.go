@@ -22,8 +22,9 @@ type NewService struct {
 }
 
 // AddService returns the spec's files with a declaration of the service
-// name added where the other services are declared: as the last field of
-// the last services block, or beside the last services: NAME: {...} chain.
+// name added where the other services are declared: after the last field of
+// the last services block and before the comments that end it, or beside
+// the last services: NAME: {...} chain.
 // Only the inserted text differs from the files given. It does not
 // validate the result: LoadFiles does that.
 func AddService(files []SourceFile, name string, svc NewService) ([]SourceFile, error) {
@@ -35,7 +36,7 @@ func AddService(files []SourceFile, name string, svc NewService) ([]SourceFile, 
 		return nil, Errors{s.errorAt(existing[0], "services."+name, "service %q is already declared: choose another name", name)}
 	}
 	if len(s.declarations([]string{"services"})) == 0 {
-		return nil, Errors{{File: files[0].Name, Path: "services", Message: "no services declared: declare one by hand, such as services: api: port: 8080, then add more"}}
+		return nil, Errors{s.servicesNotFound()}
 	}
 
 	build := func(compact bool) *ast.Field {
@@ -132,11 +133,27 @@ func appendToServiceList(files []SourceFile, service, field, description string,
 
 // notDeclared reports a service that the spec does not declare.
 func (s *specSyntax) notDeclared(name string) Errors {
+	names := s.childNames([]string{"services"})
+	if len(names) == 0 {
+		return Errors{s.servicesNotFound()}
+	}
 	return Errors{{
 		File:    s.sources[0].Name,
 		Path:    "services",
-		Message: fmt.Sprintf("service %q is not declared: use one of %s", name, listOrNone(s.childNames([]string{"services"}))),
+		Message: fmt.Sprintf("service %q is not declared: use one of %s", name, listOrNone(names)),
 	}}
+}
+
+// servicesNotFound reports a spec whose services the edits cannot find.
+// The spec was valid, and a valid spec declares services, so they must be
+// declared in a way that the edits do not follow, such as inside a struct
+// that is embedded at the top level or through a reference.
+func (s *specSyntax) servicesNotFound() Error {
+	return Error{
+		File:    s.sources[0].Name,
+		Path:    "services",
+		Message: "msgen edits services declared in fields such as services: {...} or services: NAME: {...} at the top level of a file, and finds none in this spec: make the change by hand",
+	}
 }
 
 // errorAt returns an error at the label of a declaration.

@@ -22,6 +22,8 @@ func newAddCmd(io *streams) *cobra.Command {
 repository. It inserts the new declaration where the spec declares the others
 and leaves every other byte of the spec, comments included, as it was.
 
+Add edits CUE files only: convert a JSON spec with cue import first.
+
 The edited spec is validated before anything is written. When it is invalid,
 add reports the errors as validate does and changes nothing. The spec file
 is written last, so a failure on the way leaves it as it was.`,
@@ -119,6 +121,15 @@ type specEdit struct {
 // edit of an invalid spec could not be checked on its own.
 func readSpecForEdit(io *streams, opts *editOptions) (*specEdit, error) {
 	specPath := displayPath(opts.specPath)
+	if strings.EqualFold(filepath.Ext(specPath), ".json") {
+		// CUE reads JSON, but an edit would write CUE syntax into it.
+		cuePath := strings.TrimSuffix(specPath, filepath.Ext(specPath)) + ".cue"
+		err := schema.Errors{{
+			File:    specPath,
+			Message: fmt.Sprintf("msgen add and msgen remove edit CUE files, and %s is JSON: edit it by hand, or convert it with \"cue import %s\", which writes %s, and name that file with --spec", specPath, specPath, cuePath),
+		}}
+		return nil, printSpecErrors(io, specPath, err, "; nothing was written")
+	}
 	files, err := schema.ReadFiles(specPath)
 	if err != nil {
 		return nil, err
