@@ -63,7 +63,7 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		if len(args) == len(names) {
 			return nil
 		}
-		return usageError{err: fmt.Errorf("%s takes %s, got %d arguments", cmd.CommandPath(), strings.Join(names, " and "), len(args)), command: cmd.CommandPath()}
+		return usageError{err: fmt.Errorf("%s takes %s, got %s", cmd.CommandPath(), strings.Join(names, " and "), plural(len(args), "argument")), command: cmd.CommandPath()}
 	}
 }
 
