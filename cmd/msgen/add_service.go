@@ -87,6 +87,11 @@ var dataPatterns = []string{
 // validate rejects flag values that no spec accepts, and lets --database
 // imply the shared-database pattern.
 func (o *addServiceOptions) validate(cmd *cobra.Command) error {
+	// A zero port would not be written into the spec at all, so the
+	// schema would report a missing port instead.
+	if o.changed["port"] && (o.port < minPort || o.port > maxPort) {
+		return usageError{err: fmt.Errorf("invalid --port %d: use a port from %d to %d", o.port, minPort, maxPort), command: cmd.CommandPath()}
+	}
 	for _, route := range o.routes {
 		if _, err := parseRoute(route); err != nil {
 			return usageError{err: fmt.Errorf("--route: %w", err), command: cmd.CommandPath()}
