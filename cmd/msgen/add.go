@@ -205,6 +205,25 @@ func (e *specEdit) write(edited []schema.SourceFile, spec *schema.Spec, change s
 	return nil
 }
 
+// editedFiles names the files that differ between before and edited, such
+// as "spec/orders.cue and spec/routes.cue", for the messages of a finished
+// edit.
+func editedFiles(before, edited []schema.SourceFile) string {
+	var names []string
+	for i, file := range edited {
+		if !bytes.Equal(file.Data, before[i].Data) {
+			names = append(names, file.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no file"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // reportEditError prints the error of an edit that could not be made, such
 // as one of a service that is not declared, together with the problems that
 // the command found itself. files are the files that the edit was given,

@@ -85,7 +85,7 @@ func runAddEvent(opts *addEventOptions) error {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: service %q now %s in %s\n", opts.service, strings.Join(does, " and "), specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: service %q now %s in %s\n", opts.service, strings.Join(does, " and "), editedFiles(edit.files, edited))
 	fmt.Fprintf(opts.io.Err, "msgen: add more events with:\n  %s\n", opts.commandLine("add", "event", opts.service, "--publishes", "EVENT", "--subscribes", "EVENT"))
 	return nil
 }

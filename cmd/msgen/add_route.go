@@ -62,7 +62,7 @@ func runAddRoute(opts *addRouteOptions) error {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: added route %s to service %q in %s\n", formatRoute(opts.route), opts.service, specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: added route %s to service %q in %s\n", formatRoute(opts.route), opts.service, editedFiles(edit.files, edited))
 	fmt.Fprintf(opts.io.Err, "msgen: add more routes with:\n  %s\n", opts.commandLine("add", "route", opts.service, "METHOD[,METHOD...] /path"))
 	return nil
 }

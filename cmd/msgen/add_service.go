@@ -136,7 +136,7 @@ func runAddService(opts *addServiceOptions) error {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: added service %q on port %d to %s\n", opts.name, svc.Port, specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: added service %q on port %d to %s\n", opts.name, svc.Port, editedFiles(edit.files, edited))
 	if prompted {
 		fmt.Fprintf(opts.io.Err, "msgen: to add the same service without prompts, run:\n  %s\n", opts.commandLine(opts.flagArgs(svc)...))
 	}

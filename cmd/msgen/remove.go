@@ -86,7 +86,7 @@ func runRemoveService(opts *removeServiceOptions) error {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: removed service %q from %s\n", opts.name, specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: removed service %q from %s\n", opts.name, editedFiles(edit.files, edited))
 	return nil
 }
 
