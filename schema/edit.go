@@ -131,6 +131,35 @@ func appendToServiceList(files []SourceFile, service, field, description string,
 	return s.sources, nil
 }
 
+// LocateField returns an Error without a message at the last declaration
+// of the field at path in the spec's files, or, when they do not declare
+// it, at that of the nearest field above it that they declare. Its Path
+// names the field found. Callers fill in the message.
+func LocateField(files []SourceFile, path ...string) Error {
+	at := Error{Path: pathString(selectors(anyParts(path)))}
+	if len(files) > 0 {
+		at.File = files[0].Name
+	}
+	s, err := parseSyntax(files)
+	if err != nil {
+		return at
+	}
+	for n := len(path); n > 0; n-- {
+		if decls := s.declarations(path[:n]); len(decls) > 0 {
+			return s.errorAt(decls[len(decls)-1], pathString(selectors(anyParts(path[:n]))), "")
+		}
+	}
+	return at
+}
+
+func anyParts(path []string) []any {
+	parts := make([]any, len(path))
+	for i, p := range path {
+		parts[i] = p
+	}
+	return parts
+}
+
 // notDeclared reports a service that the spec does not declare.
 func (s *specSyntax) notDeclared(name string) Errors {
 	names := s.childNames([]string{"services"})

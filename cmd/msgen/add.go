@@ -311,20 +311,18 @@ func formatRoute(route schema.Route) string {
 	return strings.Join(route.Methods, ",") + " " + route.Path
 }
 
-// checkEventsDeclared returns an error for each event that the spec's
-// events do not declare, at the service's list field. Every event that a
-// command adds must be declared, so that its fields are known.
-func checkEventsDeclared(spec *schema.Spec, specPath, service, list string, events []string) schema.Errors {
+// checkEventsDeclared returns an error for each event of the flag --list
+// that the spec's events do not declare, at the place that at gives. Every
+// event that a command adds must be declared, so that its fields are known.
+func checkEventsDeclared(spec *schema.Spec, at schema.Error, list string, events []string) schema.Errors {
 	var errs schema.Errors
 	for _, event := range events {
 		if _, ok := spec.Events[event]; ok {
 			continue
 		}
-		errs = append(errs, schema.Error{
-			File:    specPath,
-			Path:    "services." + service + "." + list,
-			Message: fmt.Sprintf("event %q is not declared: declare it under events with its fields, such as events: %s: {id: \"string\"}, then run the command again", event, event),
-		})
+		e := at
+		e.Message = fmt.Sprintf("event %q from --%s is not declared: declare it under events with its fields, such as events: %s: {id: \"string\"}, then run the command again", event, list, event)
+		errs = append(errs, e)
 	}
 	return errs
 }

@@ -54,8 +54,16 @@ func runAddEvent(opts *addEventOptions) error {
 	}
 
 	specPath := displayPath(opts.specPath)
-	problems := checkEventsDeclared(edit.spec, specPath, opts.service, "publishes", opts.publishes)
-	problems = append(problems, checkEventsDeclared(edit.spec, specPath, opts.service, "subscribes", opts.subscribes)...)
+	// The service is on disk, so an undeclared event points at its list,
+	// or at the service when it has no list yet.
+	var problems schema.Errors
+	for _, list := range []struct {
+		name   string
+		events []string
+	}{{"publishes", opts.publishes}, {"subscribes", opts.subscribes}} {
+		at := schema.LocateField(edit.files, "services", opts.service, list.name)
+		problems = append(problems, checkEventsDeclared(edit.spec, at, list.name, list.events)...)
+	}
 
 	edited := edit.files
 	var doing, does []string

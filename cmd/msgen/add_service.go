@@ -124,10 +124,21 @@ func runAddService(opts *addServiceOptions) error {
 
 	svc := opts.service()
 	specPath := displayPath(opts.specPath)
-	problems := checkEventsDeclared(spec, specPath, opts.name, "publishes", svc.Publishes)
-	problems = append(problems, checkEventsDeclared(spec, specPath, opts.name, "subscribes", svc.Subscribes)...)
-
 	edited, err := schema.AddService(edit.files, opts.name, svc)
+	events := []struct {
+		name   string
+		events []string
+	}{{"publishes", svc.Publishes}, {"subscribes", svc.Subscribes}}
+	var problems schema.Errors
+	for _, list := range events {
+		// An undeclared event points at its list in the new service, which
+		// is not on disk, or only names the list when the edit failed.
+		at := schema.Error{File: specPath, Path: fmt.Sprintf("services.%s.%s", opts.name, list.name)}
+		if err == nil {
+			at = schema.OriginalPositions(edited, schema.Errors{schema.LocateField(edited, "services", opts.name, list.name)})[0]
+		}
+		problems = append(problems, checkEventsDeclared(spec, at, list.name, list.events)...)
+	}
 	if err != nil {
 		return reportEditError(opts.io, specPath, edit.files, problems, err)
 	}
