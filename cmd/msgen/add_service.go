@@ -25,6 +25,9 @@ type addServiceOptions struct {
 
 	// changed records which of the flags above the command line set.
 	changed map[string]bool
+	// eventsPattern is true when the pattern is the one that events
+	// without --pattern choose.
+	eventsPattern bool
 }
 
 func newAddServiceCmd(io *streams) *cobra.Command {
@@ -39,8 +42,10 @@ files of every other service stay as they were.
 
 On a terminal, add service asks for each value that no flag gives. Without
 one, it uses the defaults: the next free port after the highest in use, the
-stateless pattern, and no routes, events or calls. Each event must be
-declared under events in the spec.`,
+stateless pattern, and no routes, events or calls. A service with events
+needs a database for them, so --publishes or --subscribes without --pattern
+choose database-per-service. Each event must be declared under events in the
+spec.`,
 		Example: `  # Ask for the values on a terminal, or use the defaults without one
   msgen add service billing
 
@@ -101,6 +106,14 @@ func (o *addServiceOptions) validate(cmd *cobra.Command) error {
 		o.pattern = schema.PatternSharedDatabase
 		o.changed["pattern"] = true
 	}
+
+	// Events go through the outbox and inbox tables of the service's
+	// database, which a stateless service lacks, so that msgen would not
+	// generate them. A terminal still asks, with this as the default.
+	if !o.changed["pattern"] && (len(o.publishes) > 0 || len(o.subscribes) > 0) {
+		o.pattern = schema.PatternDatabasePerService
+		o.eventsPattern = true
+	}
 	return nil
 }
 
@@ -148,6 +161,9 @@ func runAddService(opts *addServiceOptions) error {
 	}
 
 	fmt.Fprintf(opts.io.Err, "msgen: added service %q on port %d to %s\n", opts.name, svc.Port, editedFiles(edit.files, edited))
+	if opts.eventsPattern && !prompted {
+		fmt.Fprintf(opts.io.Err, "msgen: note: service %q uses the %s pattern, because its events need a database for their outbox and inbox; give --pattern to choose another pattern with a database\n", opts.name, svc.Pattern)
+	}
 	if prompted {
 		fmt.Fprintf(opts.io.Err, "msgen: to add the same service without prompts, run:\n  %s\n", opts.commandLine(opts.flagArgs(svc)...))
 	}
