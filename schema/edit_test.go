@@ -3,8 +3,10 @@ package schema
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -760,4 +762,66 @@ func TestAddRouteKeepsTrailingComments(t *testing.T) {
 		t.Errorf("the route is not right before the list's comment:\n%s", got)
 	}
 	checkInserted(t, src, string(edited[0].Data), "\t\t{path: \"/stock\"},\n")
+}
+
+// TestAddRouteToExistingPath adds methods to the entry of a path that the
+// service's routes list has already, instead of a second entry for it.
+func TestAddRouteToExistingPath(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		entry  string
+		route  Route
+		insert string
+	}{
+		{"methods listed", `{path: "/orders/{id}", methods: ["GET"]}`, Route{Path: "/orders/{id}", Methods: []string{"DELETE"}}, `, "DELETE"`},
+		{"default method", `{path: "/orders/{id}"}`, Route{Path: "/orders/{id}", Methods: []string{"DELETE"}}, `, methods: ["GET", "DELETE"]`},
+		{"default method given again", `{path: "/orders/{id}"}`, Route{Path: "/orders/{id}", Methods: []string{"GET", "PUT"}}, `, methods: ["GET", "PUT"]`},
+		{"two methods", `{path: "/orders/{id}", methods: ["GET"]}`, Route{Path: "/orders/{id}", Methods: []string{"PUT", "GET", "DELETE"}}, `, "PUT", "DELETE"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := editBase + "services: orders: {\n\tport: 8081\n\tpublishes: [\"OrderCreated\"]\n\troutes: [\n\t\t{path: \"/orders\"},\n\t\t" + tc.entry + ",\n\t]\n}\n"
+			files := sources("msgen.cue", src)
+			edited, err := AddRoute(files, "orders", tc.route)
+			if err != nil {
+				t.Fatalf("AddRoute: %v", err)
+			}
+			checkInserted(t, src, string(edited[0].Data), tc.insert)
+
+			routes := mustLoadFiles(t, edited).Services["orders"].Routes
+			if len(routes) != 2 {
+				t.Fatalf("%d routes after the edit, want the 2 entries as before", len(routes))
+			}
+			for _, method := range append([]string{"GET"}, tc.route.Methods...) {
+				if !slices.Contains(routes[1].Methods, method) {
+					t.Errorf("methods of %s = %v, want %s among them", routes[1].Path, routes[1].Methods, method)
+				}
+			}
+		})
+	}
+}
+
+func TestAddRouteAlreadyDeclared(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		entry string
+		route Route
+	}{
+		{"same methods", `{path: "/orders/{id}", methods: ["GET", "DELETE"]}`, Route{Path: "/orders/{id}", Methods: []string{"DELETE"}}},
+		{"default method", `{path: "/orders/{id}"}`, Route{Path: "/orders/{id}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := editBase + "services: orders: {\n\tport: 8081\n\troutes: [\n\t\t" + tc.entry + ",\n\t]\n}\n"
+			_, err := AddRoute(sources("msgen.cue", src), "orders", tc.route)
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) != 1 {
+				t.Fatalf("error = %v, want one spec error", err)
+			}
+			if want := "msgen.cue:" + positionOf(t, src, "routes:", "{path"); fmt.Sprintf("%s:%d:%d", errs[0].File, errs[0].Line, errs[0].Column) != want {
+				t.Errorf("error at %s:%d:%d, want %s", errs[0].File, errs[0].Line, errs[0].Column, want)
+			}
+			if !strings.Contains(errs[0].Message, "is already declared") {
+				t.Errorf("message = %q, want one that says that the route is already declared", errs[0].Message)
+			}
+		})
+	}
 }

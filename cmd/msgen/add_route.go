@@ -26,7 +26,8 @@ the repository. The service's routes.go and the Kong configuration gain the
 route. The service's handlers.go is yours and stays as it is, so add the
 handler method that routes.go now expects.
 
-A path alone, such as "/invoices", serves GET.`,
+A path alone, such as "/invoices", serves GET. When the service routes the
+path already, the methods are added to that route.`,
 		Example: `  msgen add route billing "GET /invoices/{id}"
   msgen add route billing "PUT,DELETE /invoices/{id}"`,
 		Args: exactArgs("the service name", "the route"),
