@@ -82,6 +82,14 @@ func (o *editOptions) bindFlags(cmd *cobra.Command) {
 	_ = cmd.MarkFlagDirname("out")
 }
 
+// outputDir returns the directory that the edit regenerates.
+func (o *editOptions) outputDir() string {
+	if o.outDir == "" {
+		return filepath.Dir(o.specPath)
+	}
+	return o.outDir
+}
+
 // commandLine returns an msgen command line for messages that show what to
 // run next, with the --spec and --out flags that this run was given.
 func (o *editOptions) commandLine(args ...string) string {
@@ -175,11 +183,7 @@ func (e *specEdit) check(edited []schema.SourceFile, problems schema.Errors) (*s
 // it was.
 func (e *specEdit) write(edited []schema.SourceFile, spec *schema.Spec, change string) error {
 	specPath := displayPath(e.opts.specPath)
-	outDir := e.opts.outDir
-	if outDir == "" {
-		outDir = filepath.Dir(e.opts.specPath)
-	}
-	if err := generateSpec(e.io, spec, e.opts.specPath, outDir, e.opts.verbose); err != nil {
+	if err := generateSpec(e.io, spec, e.opts.specPath, e.opts.outputDir(), e.opts.verbose); err != nil {
 		// Conflicts are printed already, and stop generate before it
 		// writes anything.
 		var reported reportedError

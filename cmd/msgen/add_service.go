@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/msgen-dev/msgen/generator"
 	"github.com/msgen-dev/msgen/schema"
 )
 
@@ -109,7 +111,7 @@ func (o *addServiceOptions) validate(cmd *cobra.Command) error {
 
 	// Events go through the outbox and inbox tables of the service's
 	// database, which a stateless service lacks, so that msgen would not
-	// generate them. A terminal still asks, with this as the default.
+	// generate them. A terminal still prompts, with this as the default.
 	if !o.changed["pattern"] && (len(o.publishes) > 0 || len(o.subscribes) > 0) {
 		o.pattern = schema.PatternDatabasePerService
 		o.eventsPattern = true
@@ -156,7 +158,8 @@ func runAddService(opts *addServiceOptions) error {
 		return reportEditError(opts.io, specPath, edit.files, problems, err)
 	}
 	change := fmt.Sprintf("service %q added", opts.name)
-	if _, err := edit.apply(edited, problems, change); err != nil {
+	newSpec, err := edit.apply(edited, problems, change)
+	if err != nil {
 		return err
 	}
 
@@ -164,6 +167,7 @@ func runAddService(opts *addServiceOptions) error {
 	if opts.eventsPattern && !prompted {
 		fmt.Fprintf(opts.io.Err, "msgen: note: service %q uses the %s pattern, because its events need a database for their outbox and inbox; give --pattern to choose another pattern with a database\n", opts.name, svc.Pattern)
 	}
+	printDatabaseSetup(opts.io, opts.outputDir(), newSpec, opts.name)
 	if prompted {
 		fmt.Fprintf(opts.io.Err, "msgen: to add the same service without prompts, run:\n  %s\n", opts.commandLine(opts.flagArgs(svc)...))
 	}
@@ -171,6 +175,45 @@ func runAddService(opts *addServiceOptions) error {
 		opts.commandLine("add", "route", opts.name, "METHOD[,METHOD...] /path"),
 		opts.commandLine("add", "event", opts.name, "--publishes", "EVENT", "--subscribes", "EVENT"))
 	return nil
+}
+
+// printDatabaseSetup prints what a new service's database needs before
+// docker compose starts it: the password of its role in .env and, in a
+// shared database that has run before, the role itself, because the
+// database's init script runs only on an empty data volume.
+func printDatabaseSetup(io *streams, outDir string, spec *schema.Spec, name string) {
+	db, ok := generator.DatabaseOf(spec, name)
+	if !ok {
+		return
+	}
+	where := displayPath(outDir)
+	kubernetes := ""
+	if db.Kubernetes {
+		kubernetes = ", and add it to the database's Kubernetes Secret as " + path.Join(where, "README.md") + " shows"
+	}
+	fmt.Fprintf(io.Err, "msgen: set %s in %s, as .env.example lists it: docker compose fails while it is empty%s\n",
+		db.PasswordVariable, path.Join(where, ".env"), kubernetes)
+	if !db.Shared {
+		return
+	}
+
+	in := ""
+	if where != "." {
+		in = " in " + where
+	}
+	role := `"` + db.Role + `"`
+	command := []string{
+		"docker", "compose", "exec", db.Container, "psql", "-U", db.Superuser, "-d", db.Database,
+		"-c", "CREATE ROLE " + role + " LOGIN",
+		"-c", "CREATE SCHEMA " + role + " AUTHORIZATION " + role,
+		"-c", "ALTER ROLE " + role + " SET search_path = " + role,
+		"-c", `\password ` + role,
+	}
+	for i, word := range command {
+		command[i] = shellQuote(word)
+	}
+	fmt.Fprintf(io.Err, "msgen: %s creates the role of %q only when %s starts with an empty data volume. If %s has run before, create the role and its schema%s, and give psql the value of %s when it asks for the password:\n  %s\n",
+		path.Join(where, db.InitScript), name, db.Container, db.Container, in, db.PasswordVariable, strings.Join(command, " "))
 }
 
 // missing reports whether a value of the service came from no flag, so
