@@ -39,8 +39,9 @@ func newAddServiceCmd(io *streams) *cobra.Command {
 		Short: "Add a service to the spec and generate its files",
 		Long: `Add service declares a new service in the spec, where the other services are
 declared, and regenerates the repository: the service's files appear, and the
-compose file, the Kong configuration and the README gain its entries. The
-files of every other service stay as they were.
+compose file, the Kong configuration and the README gain its entries. Of the
+other services' files, only those that depend on the new service change,
+such as the events.go of each subscriber to an event that it publishes.
 
 On a terminal, add service asks for each value that no flag gives. Without
 one, it uses the defaults: the next free port after the highest in use, the
