@@ -213,7 +213,7 @@ func printDatabaseSetup(io *streams, outDir string, spec *schema.Spec, name stri
 	for i, word := range command {
 		command[i] = shellQuote(word)
 	}
-	fmt.Fprintf(io.Err, "msgen: %s creates the role of %q only when %s starts with an empty data volume. If %s has run before, create the role and its schema%s, and give psql the value of %s when it asks for the password:\n  %s\n",
+	fmt.Fprintf(io.Err, "msgen: %s creates the role of %q only when %s starts with an empty data volume. If %s has run before, run this%s to create the role and its schema, and give psql the value of %s when it asks for the password:\n  %s\n",
 		path.Join(where, db.InitScript), name, db.Container, db.Container, in, db.PasswordVariable, strings.Join(command, " "))
 }
 
