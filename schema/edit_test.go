@@ -3,8 +3,10 @@ package schema
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -132,8 +134,7 @@ services: { // opening
 // final comment
 `),
 			file: "msgen.cue",
-			insert: `
-	billing: {
+			insert: `	billing: {
 		port: 8090
 		routes: [
 			{path: "/invoices", methods: ["GET", "POST"]},
@@ -675,6 +676,151 @@ func TestAddServiceQuotesShadowingNames(t *testing.T) {
 			checkInserted(t, string(files[0].Data), string(edited[0].Data), tc.want)
 			if got := mustLoadFiles(t, edited).Services["orders"].Port; got != 8081 {
 				t.Errorf("orders port = %d after the edit, want 8081", got)
+			}
+		})
+	}
+}
+
+// TestAddServiceKeepsTrailingComments adds a service to blocks that end in
+// comments: the service goes before them, so they stay where they were and
+// do not become its doc comment, and removing it gives back the file.
+func TestAddServiceKeepsTrailingComments(t *testing.T) {
+	const orders = "services: {\n\torders: {port: 8081, publishes: [\"OrderCreated\"]}\n"
+	for _, tc := range []struct {
+		name string
+		src  string
+		// comment is the trailing comment, and want the text that the
+		// edit inserts right before it.
+		comment string
+		want    string
+	}{
+		{
+			name:    "comment after the last service",
+			src:     orders + "\tinventory: port: 8082 // stock\n\t// TODO(team): add a search service next quarter\n}\n",
+			comment: "\t// TODO(team): add a search service next quarter\n",
+			want:    "\tbilling: port: 9000\n",
+		},
+		{
+			name:    "services apart, comment right after the last",
+			src:     orders + "\n\tinventory: port: 8082\n\t// the last comment\n}\n",
+			comment: "\t// the last comment\n",
+			want:    "\tbilling: port: 9000\n",
+		},
+		{
+			name:    "services apart, comment apart",
+			src:     orders + "\n\tinventory: port: 8082\n\n\t// the last comment\n}\n",
+			comment: "\n\t// the last comment\n",
+			want:    "\n\tbilling: port: 9000\n",
+		},
+		{
+			name:    "two comments",
+			src:     orders + "\tinventory: port: 8082\n\t// one\n\n\t// two\n}\n",
+			comment: "\t// one\n",
+			want:    "\tbilling: port: 9000\n",
+		},
+		{
+			name:    "dotted service before a comment",
+			src:     "services: orders: {port: 8081, publishes: [\"OrderCreated\"]}\n\nservices: inventory: port: 8082\n// the last comment of the file\n",
+			comment: "// the last comment of the file\n",
+			want:    "services: billing: port: 9000\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := sources("msgen.cue", editBase+tc.src)
+			added, err := AddService(files, "billing", NewService{Port: 9000})
+			if err != nil {
+				t.Fatalf("AddService: %v", err)
+			}
+			if got := string(added[0].Data); !strings.Contains(got, tc.want+tc.comment) {
+				t.Errorf("the edit did not insert %q right before %q:\n%s", tc.want, tc.comment, got)
+			}
+			checkInserted(t, string(files[0].Data), string(added[0].Data), tc.want)
+			mustLoadFiles(t, added)
+
+			removed, err := RemoveService(added, "billing")
+			if err != nil {
+				t.Fatalf("RemoveService: %v", err)
+			}
+			if got := string(removed[0].Data); got != string(files[0].Data) {
+				t.Errorf("adding and removing billing did not give back the file:\n%s\nwant:\n%s", got, files[0].Data)
+			}
+		})
+	}
+}
+
+// TestAddRouteKeepsTrailingComments appends a route to a list that ends in
+// a comment, which stays at the end of the list.
+func TestAddRouteKeepsTrailingComments(t *testing.T) {
+	src := editBase + "services: inventory: {\n\tport: 8082\n\troutes: [\n\t\t{path: \"/stock/{sku}\"},\n\t\t// more routes to come\n\t]\n}\nservices: orders: {port: 8081, publishes: [\"OrderCreated\"]}\n"
+	files := sources("msgen.cue", src)
+	edited, err := AddRoute(files, "inventory", Route{Path: "/stock"})
+	if err != nil {
+		t.Fatalf("AddRoute: %v", err)
+	}
+	want := "\t\t{path: \"/stock\"},\n\t\t// more routes to come\n"
+	if got := string(edited[0].Data); !strings.Contains(got, want) {
+		t.Errorf("the route is not right before the list's comment:\n%s", got)
+	}
+	checkInserted(t, src, string(edited[0].Data), "\t\t{path: \"/stock\"},\n")
+}
+
+// TestAddRouteToExistingPath adds methods to the entry of a path that the
+// service's routes list has already, instead of a second entry for it.
+func TestAddRouteToExistingPath(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		entry  string
+		route  Route
+		insert string
+	}{
+		{"methods listed", `{path: "/orders/{id}", methods: ["GET"]}`, Route{Path: "/orders/{id}", Methods: []string{"DELETE"}}, `, "DELETE"`},
+		{"default method", `{path: "/orders/{id}"}`, Route{Path: "/orders/{id}", Methods: []string{"DELETE"}}, `, methods: ["GET", "DELETE"]`},
+		{"default method given again", `{path: "/orders/{id}"}`, Route{Path: "/orders/{id}", Methods: []string{"GET", "PUT"}}, `, methods: ["GET", "PUT"]`},
+		{"two methods", `{path: "/orders/{id}", methods: ["GET"]}`, Route{Path: "/orders/{id}", Methods: []string{"PUT", "GET", "DELETE"}}, `, "PUT", "DELETE"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := editBase + "services: orders: {\n\tport: 8081\n\tpublishes: [\"OrderCreated\"]\n\troutes: [\n\t\t{path: \"/orders\"},\n\t\t" + tc.entry + ",\n\t]\n}\n"
+			files := sources("msgen.cue", src)
+			edited, err := AddRoute(files, "orders", tc.route)
+			if err != nil {
+				t.Fatalf("AddRoute: %v", err)
+			}
+			checkInserted(t, src, string(edited[0].Data), tc.insert)
+
+			routes := mustLoadFiles(t, edited).Services["orders"].Routes
+			if len(routes) != 2 {
+				t.Fatalf("%d routes after the edit, want the 2 entries as before", len(routes))
+			}
+			for _, method := range append([]string{"GET"}, tc.route.Methods...) {
+				if !slices.Contains(routes[1].Methods, method) {
+					t.Errorf("methods of %s = %v, want %s among them", routes[1].Path, routes[1].Methods, method)
+				}
+			}
+		})
+	}
+}
+
+func TestAddRouteAlreadyDeclared(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		entry string
+		route Route
+	}{
+		{"same methods", `{path: "/orders/{id}", methods: ["GET", "DELETE"]}`, Route{Path: "/orders/{id}", Methods: []string{"DELETE"}}},
+		{"default method", `{path: "/orders/{id}"}`, Route{Path: "/orders/{id}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := editBase + "services: orders: {\n\tport: 8081\n\troutes: [\n\t\t" + tc.entry + ",\n\t]\n}\n"
+			_, err := AddRoute(sources("msgen.cue", src), "orders", tc.route)
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) != 1 {
+				t.Fatalf("error = %v, want one spec error", err)
+			}
+			if want := "msgen.cue:" + positionOf(t, src, "routes:", "{path"); fmt.Sprintf("%s:%d:%d", errs[0].File, errs[0].Line, errs[0].Column) != want {
+				t.Errorf("error at %s:%d:%d, want %s", errs[0].File, errs[0].Line, errs[0].Column, want)
+			}
+			if !strings.Contains(errs[0].Message, "is already declared") {
+				t.Errorf("message = %q, want one that says that the route is already declared", errs[0].Message)
 			}
 		})
 	}

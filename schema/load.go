@@ -54,6 +54,10 @@ type SourceFile struct {
 	// Name is the slash-separated path of the file, which errors print.
 	Name string
 	Data []byte
+	// history records how the edits in this package changed Data from
+	// the text that was read, so that OriginalPositions can map positions
+	// back. It is nil for text that no edit changed.
+	history *editHistory
 }
 
 // LoadFiles validates a spec given as the text of its files, exactly as
@@ -146,15 +150,9 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 	}
 	def := schemaValue.LookupPath(cue.ParsePath("#Architecture"))
 
-	inst := build.NewContext().NewInstance("", nil)
-	for _, f := range files {
-		if err := inst.AddSyntax(f); err != nil {
-			return nil, convertCUEError(err, "")
-		}
-	}
-	user := ctx.BuildInstance(inst)
-	if err := user.Err(); err != nil {
-		return nil, inFile(convertCUEError(err, ""), files[0].Filename).sorted()
+	user, err := buildUserValue(ctx, files)
+	if err != nil {
+		return nil, err
 	}
 	if user.IncompleteKind() != cue.StructKind {
 		e := Error{Message: "the spec is not a struct of fields: write fields such as name: \"shop\" at the top level"}
@@ -202,6 +200,22 @@ func loadFiles(files []*ast.File) (*Spec, error) {
 	}
 	d.spec.addCompositionCalls()
 	return d.spec, nil
+}
+
+// buildUserValue evaluates the user's files as one CUE instance, without
+// the schema.
+func buildUserValue(ctx *cue.Context, files []*ast.File) (cue.Value, error) {
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return cue.Value{}, convertCUEError(err, "")
+		}
+	}
+	user := ctx.BuildInstance(inst)
+	if err := user.Err(); err != nil {
+		return cue.Value{}, inFile(convertCUEError(err, ""), files[0].Filename).sorted()
+	}
+	return user, nil
 }
 
 // exportValid returns the unified spec as JSON when it is concrete, obeys

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -25,6 +26,9 @@ type routeClaim struct {
 	owner   string
 	pattern string
 	at      []any
+	// remedy replaces the usual advice in the error of a later claim that
+	// conflicts with this one.
+	remedy string
 }
 
 // register adds pattern to mux and reports whether it conflicts with a
@@ -58,7 +62,8 @@ func (c *semanticChecker) claimAll(claims []routeClaim) {
 			pair := http.NewServeMux()
 			register(pair, other.pattern)
 			if register(pair, claim.pattern) {
-				c.addAt(claim.at, "%s conflicts with %s (%s): both match some requests and neither is more specific; change one path", claim.pattern, other.pattern, other.owner)
+				remedy := cmp.Or(other.remedy, "both match some requests and neither is more specific; change one path")
+				c.addAt(claim.at, "%s conflicts with %s (%s): %s", claim.pattern, other.pattern, other.owner, remedy)
 				break
 			}
 		}
@@ -98,6 +103,7 @@ func (c *semanticChecker) checkRoutes() {
 		} else if c.user.LookupPath(cue.MakePath(cue.Str("services"), cue.Str(svc.Name), cue.Str("health"))).Exists() {
 			c.addAt([]any{"services", svc.Name, "health"}, "the liveness and readiness paths are both %q: give them different paths", svc.Health.Liveness)
 		}
+		own = append(own, c.sagaClaims(svc.Name)...)
 
 		for i, route := range svc.Routes {
 			at := []any{"services", svc.Name, "routes", i}
@@ -135,6 +141,29 @@ func (c *semanticChecker) checkRoutes() {
 		c.claimAll(own)
 	}
 	c.claimAll(gateway)
+}
+
+// sagaClaims returns the routes that a service serves as the orchestrator
+// of sagas: POST /sagas/<saga> starts an instance and GET /sagas/<saga>/{id}
+// reads one. The gateway does not route to them. They are claimed even where
+// the orchestrator has no database and its sagas are not generated yet, so
+// that a spec stays valid once they are.
+func (c *semanticChecker) sagaClaims(service string) []routeClaim {
+	var claims []routeClaim
+	for _, name := range sortedKeys(c.spec.Sagas) {
+		if c.spec.Sagas[name].Orchestrator != service {
+			continue
+		}
+		for _, pattern := range []string{"POST /sagas/" + name, "GET /sagas/" + name + "/{id}"} {
+			claims = append(claims, routeClaim{
+				owner:   fmt.Sprintf("served by service %q for saga %q", service, name),
+				pattern: pattern,
+				at:      []any{"sagas", name},
+				remedy:  "the orchestrator serves it to start and read the saga's instances, so change this path or rename the saga",
+			})
+		}
+	}
+	return claims
 }
 
 func unique(list []string) []string {

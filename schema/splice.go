@@ -25,6 +25,9 @@ type specSyntax struct {
 	files   []*ast.File
 	// referenced is the result of referencedNames, computed when needed.
 	referenced map[string]bool
+	// inserting names the text that the edit inserts, in the errors that
+	// OriginalPositions maps, such as "the new service".
+	inserting string
 }
 
 func parseSyntax(sources []SourceFile) (*specSyntax, error) {
@@ -270,7 +273,20 @@ func (s *specSyntax) insertInStruct(file int, lit *ast.StructLit, build newField
 	text = indentLines(text, indent)
 
 	if startsLine(src, rbrace) {
+		// The field goes right after the last element and its line
+		// comment, so that the comments at the end of the block stay at
+		// the end and do not become the field's doc comment.
 		at := lineStart(src, rbrace)
+		if n := len(lit.Elts); n > 0 && endsLine(src, lit.Elts[n-1].End().Offset()) {
+			at = lineEnd(src, lit.Elts[n-1].End().Offset())
+		} else if n == 0 && endsLine(src, lbrace+1) {
+			at = lineEnd(src, lbrace)
+		}
+		// A blank line would separate a comment from the element above
+		// it, and removeField could not tell it from the user's own.
+		if startsComment(src, at) {
+			blank = ""
+		}
 		s.splice(file, at, at, blank+text+"\n")
 		return nil
 	}
@@ -315,7 +331,12 @@ func (s *specSyntax) insertAfter(d declaration, build newField) error {
 		blank = "\n"
 	}
 
+	// As in insertInStruct, a comment right after the anchor stays
+	// right after the inserted field.
 	at := lineEnd(src, end)
+	if startsComment(src, at) {
+		blank = ""
+	}
 	if at == len(src) && (len(src) == 0 || src[len(src)-1] != '\n') {
 		s.splice(d.file, at, at, "\n"+blank+text)
 		return nil
@@ -363,7 +384,14 @@ func (s *specSyntax) appendToList(file int, list *ast.ListLit, element func(comp
 	text = indentLines(text, indent)
 
 	if startsLine(src, rbrack) {
+		// As in insertInStruct, the comments at the end of the list stay
+		// at the end.
 		at := lineStart(src, rbrack)
+		if n := len(list.Elts); n > 0 && endsLine(src, list.Elts[n-1].End().Offset()) {
+			at = lineEnd(src, list.Elts[n-1].End().Offset())
+		} else if n == 0 && endsLine(src, lbrack+1) {
+			at = lineEnd(src, lbrack)
+		}
 		s.splice(file, at, at, text+"\n")
 		return nil
 	}
@@ -424,6 +452,7 @@ func (s *specSyntax) splice(file, from, to int, text string) {
 	out = append(out, text...)
 	out = append(out, src[to:]...)
 	s.sources[file].Data = out
+	s.sources[file].history = s.sources[file].history.record(src, change{at: from, removed: to - from, inserted: len(text), description: s.inserting})
 }
 
 // formatNode formats a node that an edit built for the file src, with
@@ -507,6 +536,12 @@ func endsLine(src []byte, offset int) bool {
 	rest := bytes.TrimSpace(src[offset:lineEnd(src, offset)])
 	rest = bytes.TrimSpace(bytes.TrimPrefix(rest, []byte(",")))
 	return len(rest) == 0 || bytes.HasPrefix(rest, []byte("//"))
+}
+
+// startsComment reports whether the line that starts at offset is a
+// comment.
+func startsComment(src []byte, start int) bool {
+	return start < len(src) && bytes.HasPrefix(bytes.TrimLeft(src[start:lineEnd(src, start)], " \t"), []byte("//"))
 }
 
 func isBlankLine(src []byte, start int) bool {

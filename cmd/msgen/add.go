@@ -22,6 +22,8 @@ func newAddCmd(io *streams) *cobra.Command {
 repository. It inserts the new declaration where the spec declares the others
 and leaves every other byte of the spec, comments included, as it was.
 
+Add edits CUE files only: convert a JSON spec with cue import first.
+
 The edited spec is validated before anything is written. When it is invalid,
 add reports the errors as validate does and changes nothing. The spec file
 is written last, so a failure on the way leaves it as it was.`,
@@ -61,7 +63,7 @@ func exactArgs(names ...string) cobra.PositionalArgs {
 		if len(args) == len(names) {
 			return nil
 		}
-		return usageError{err: fmt.Errorf("%s takes %s, got %d arguments", cmd.CommandPath(), strings.Join(names, " and "), len(args)), command: cmd.CommandPath()}
+		return usageError{err: fmt.Errorf("%s takes %s, got %s", cmd.CommandPath(), strings.Join(names, " and "), plural(len(args), "argument")), command: cmd.CommandPath()}
 	}
 }
 
@@ -78,6 +80,14 @@ func (o *editOptions) bindFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "list each file and what was done with it")
 	_ = cmd.MarkFlagFilename("spec", "cue")
 	_ = cmd.MarkFlagDirname("out")
+}
+
+// outputDir returns the directory that the edit regenerates.
+func (o *editOptions) outputDir() string {
+	if o.outDir == "" {
+		return filepath.Dir(o.specPath)
+	}
+	return o.outDir
 }
 
 // commandLine returns an msgen command line for messages that show what to
@@ -119,6 +129,15 @@ type specEdit struct {
 // edit of an invalid spec could not be checked on its own.
 func readSpecForEdit(io *streams, opts *editOptions) (*specEdit, error) {
 	specPath := displayPath(opts.specPath)
+	if strings.EqualFold(filepath.Ext(specPath), ".json") {
+		// CUE reads JSON, but an edit would write CUE syntax into it.
+		cuePath := strings.TrimSuffix(specPath, filepath.Ext(specPath)) + ".cue"
+		err := schema.Errors{{
+			File:    specPath,
+			Message: fmt.Sprintf("msgen add and msgen remove edit CUE files, and %s is JSON: edit it by hand, or convert it with \"cue import %s\", which writes %s, and name that file with --spec", specPath, specPath, cuePath),
+		}}
+		return nil, printSpecErrors(io, specPath, err, "; nothing was written")
+	}
 	files, err := schema.ReadFiles(specPath)
 	if err != nil {
 		return nil, err
@@ -131,34 +150,48 @@ func readSpecForEdit(io *streams, opts *editOptions) (*specEdit, error) {
 }
 
 // apply validates the edited files and reports their errors together with
-// problems, which the command found itself. It then regenerates the
-// repository from the edited spec, and writes the changed spec files last,
-// so that an error on the way leaves the spec as it was. change describes
-// the edit in messages, such as `service "billing" added`.
+// problems, which the command found itself. It then writes the edit as
+// write does. change describes the edit in messages, such as `service
+// "billing" added`.
 func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, change string) (*schema.Spec, error) {
-	specPath := displayPath(e.opts.specPath)
+	spec, errs, err := e.check(edited, problems)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, printSpecErrors(e.io, displayPath(e.opts.specPath), errs, " with "+change+"; nothing was written")
+	}
+	return spec, e.write(edited, spec, change)
+}
+
+// check validates the edited files. It returns the spec, or the problems
+// and the errors of the edited spec, with positions in the files on disk.
+func (e *specEdit) check(edited []schema.SourceFile, problems schema.Errors) (*schema.Spec, schema.Errors, error) {
 	spec, err := schema.LoadFiles(edited)
 	var errs schema.Errors
 	if err != nil && !errors.As(err, &errs) {
-		return nil, err
+		return nil, nil, err
 	}
-	if errs = append(problems, errs...); len(errs) > 0 {
-		return nil, printSpecErrors(e.io, specPath, errs, " with "+change+"; nothing was written")
+	if errs = append(problems, schema.OriginalPositions(edited, errs)...); len(errs) > 0 {
+		return nil, errs, nil
 	}
+	return spec, nil, nil
+}
 
-	outDir := e.opts.outDir
-	if outDir == "" {
-		outDir = filepath.Dir(e.opts.specPath)
-	}
-	if err := generateSpec(e.io, spec, e.opts.specPath, outDir, e.opts.verbose); err != nil {
+// write regenerates the repository from the edited spec, and writes the
+// changed spec files last, so that an error on the way leaves the spec as
+// it was.
+func (e *specEdit) write(edited []schema.SourceFile, spec *schema.Spec, change string) error {
+	specPath := displayPath(e.opts.specPath)
+	if err := generateSpec(e.io, spec, e.opts.specPath, e.opts.outputDir(), e.opts.verbose); err != nil {
 		// Conflicts are printed already, and stop generate before it
 		// writes anything.
 		var reported reportedError
 		if errors.As(err, &reported) {
 			fmt.Fprintf(e.io.Err, "%s was not changed\n", specPath)
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("%w\n%s was not changed; run msgen generate to bring any files written back in line with it", err, specPath)
+		return fmt.Errorf("%w\n%s was not changed; run msgen generate to bring any files written back in line with it", err, specPath)
 	}
 
 	// TODO: an edit that changes several files of a package, such as
@@ -170,21 +203,41 @@ func (e *specEdit) apply(edited []schema.SourceFile, problems schema.Errors, cha
 			continue
 		}
 		if err := writeSpecFile(filepath.FromSlash(file.Name), file.Data, e.files[i].Data); err != nil {
-			return nil, fmt.Errorf("%w\nthe repository was generated with %s, but the spec was not: fix the problem and run the command again, or run msgen generate to undo the change", err, change)
+			return fmt.Errorf("%w\nthe repository was generated with %s, but the spec was not: fix the problem and run the command again, or run msgen generate to undo the change", err, change)
 		}
 	}
-	return spec, nil
+	return nil
+}
+
+// editedFiles names the files that differ between before and edited, such
+// as "spec/orders.cue and spec/routes.cue", for the messages of a finished
+// edit.
+func editedFiles(before, edited []schema.SourceFile) string {
+	var names []string
+	for i, file := range edited {
+		if !bytes.Equal(file.Data, before[i].Data) {
+			names = append(names, file.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no file"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // reportEditError prints the error of an edit that could not be made, such
 // as one of a service that is not declared, together with the problems that
-// the command found itself.
-func reportEditError(io *streams, specPath string, problems schema.Errors, err error) error {
+// the command found itself. files are the files that the edit was given,
+// which may carry earlier edits.
+func reportEditError(io *streams, specPath string, files []schema.SourceFile, problems schema.Errors, err error) error {
 	var errs schema.Errors
 	if !errors.As(err, &errs) {
 		return err
 	}
-	return printSpecErrors(io, specPath, append(problems, errs...), "; nothing was written")
+	return printSpecErrors(io, specPath, append(problems, schema.OriginalPositions(files, errs)...), "; nothing was written")
 }
 
 // writeSpecFile replaces the spec file at path with data atomically, through
@@ -262,20 +315,18 @@ func formatRoute(route schema.Route) string {
 	return strings.Join(route.Methods, ",") + " " + route.Path
 }
 
-// checkEventsDeclared returns an error for each event that the spec's
-// events do not declare, at the service's list field. Every event that a
-// command adds must be declared, so that its fields are known.
-func checkEventsDeclared(spec *schema.Spec, specPath, service, list string, events []string) schema.Errors {
+// checkEventsDeclared returns an error for each event of the flag --list
+// that the spec's events do not declare, at the place that at gives. Every
+// event that a command adds must be declared, so that its fields are known.
+func checkEventsDeclared(spec *schema.Spec, at schema.Error, list string, events []string) schema.Errors {
 	var errs schema.Errors
 	for _, event := range events {
 		if _, ok := spec.Events[event]; ok {
 			continue
 		}
-		errs = append(errs, schema.Error{
-			File:    specPath,
-			Path:    "services." + service + "." + list,
-			Message: fmt.Sprintf("event %q is not declared: declare it under events with its fields, such as events: %s: {id: \"string\"}, then run the command again", event, event),
-		})
+		e := at
+		e.Message = fmt.Sprintf("event %q from --%s is not declared: declare it under events with its fields, such as events: %s: {id: \"string\"}, then run the command again", event, list, event)
+		errs = append(errs, e)
 	}
 	return errs
 }

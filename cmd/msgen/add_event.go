@@ -54,8 +54,16 @@ func runAddEvent(opts *addEventOptions) error {
 	}
 
 	specPath := displayPath(opts.specPath)
-	problems := checkEventsDeclared(edit.spec, specPath, opts.service, "publishes", opts.publishes)
-	problems = append(problems, checkEventsDeclared(edit.spec, specPath, opts.service, "subscribes", opts.subscribes)...)
+	// The service is on disk, so an undeclared event points at its list,
+	// or at the service when it has no list yet.
+	var problems schema.Errors
+	for _, list := range []struct {
+		name   string
+		events []string
+	}{{"publishes", opts.publishes}, {"subscribes", opts.subscribes}} {
+		at := schema.LocateField(edit.files, "services", opts.service, list.name)
+		problems = append(problems, checkEventsDeclared(edit.spec, at, list.name, list.events)...)
+	}
 
 	edited := edit.files
 	var doing, does []string
@@ -71,10 +79,11 @@ func runAddEvent(opts *addEventOptions) error {
 			continue
 		}
 		for _, event := range list.events {
-			edited, err = schema.AddEvent(edited, opts.service, list.name, event)
+			next, err := schema.AddEvent(edited, opts.service, list.name, event)
 			if err != nil {
-				return reportEditError(opts.io, specPath, problems, err)
+				return reportEditError(opts.io, specPath, edited, problems, err)
 			}
+			edited = next
 		}
 		doing = append(doing, list.verbs[0]+" "+strings.Join(list.events, ", "))
 		does = append(does, list.verbs[1]+" "+strings.Join(list.events, ", "))
@@ -84,7 +93,7 @@ func runAddEvent(opts *addEventOptions) error {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: service %q now %s in %s\n", opts.service, strings.Join(does, " and "), specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: service %q now %s in %s\n", opts.service, strings.Join(does, " and "), editedFiles(edit.files, edited))
 	fmt.Fprintf(opts.io.Err, "msgen: add more events with:\n  %s\n", opts.commandLine("add", "event", opts.service, "--publishes", "EVENT", "--subscribes", "EVENT"))
 	return nil
 }

@@ -25,9 +25,10 @@ func promptService(opts *addServiceOptions, spec *schema.Spec) error {
 	var first []huh.Field
 	portText := strconv.Itoa(opts.port)
 	if !opts.changed["port"] {
+		title, description := promptText(fmt.Sprintf("Port (default %d)", opts.port), "The port the service listens on, unique in the system.")
 		first = append(first, huh.NewInput().
-			Title(fmt.Sprintf("Port (default %d)", opts.port)).
-			Description("The port the service listens on, unique in the system.").
+			Title(title).
+			Description(description).
 			Value(&portText).
 			Validate(func(text string) error {
 				// An empty input keeps the default in huh's accessible mode.
@@ -42,9 +43,10 @@ func promptService(opts *addServiceOptions, spec *schema.Spec) error {
 		if len(spec.Databases) == 0 {
 			patterns = slices.DeleteFunc(slices.Clone(patterns), func(p string) bool { return p == schema.PatternSharedDatabase })
 		}
+		title, description := promptText("Data pattern", "How the service manages its data. shared-database needs a database declared under databases.")
 		first = append(first, huh.NewSelect[string]().
-			Title("Data pattern").
-			Description("How the service manages its data. shared-database needs a database declared under databases.").
+			Title(title).
+			Description(description).
 			Options(huh.NewOptions(patterns...)...).
 			Value(&opts.pattern))
 	}
@@ -65,9 +67,10 @@ func promptService(opts *addServiceOptions, spec *schema.Spec) error {
 	}
 	routesText := ""
 	if !opts.changed["route"] {
+		title, description := promptText("Routes", "Separated by semicolons, such as GET,POST /invoices; GET /invoices/{id}. Leave it empty for none.")
 		second = append(second, huh.NewInput().
-			Title("Routes").
-			Description("Separated by semicolons, such as GET,POST /invoices; GET /invoices/{id}. Leave it empty for none.").
+			Title(title).
+			Description(description).
 			Value(&routesText).
 			Validate(func(text string) error {
 				_, err := splitRoutes(text)
@@ -113,7 +116,7 @@ func runForm(io *streams, fields []huh.Field) error {
 	form := huh.NewForm(huh.NewGroup(fields...)).
 		WithInput(io.In).
 		WithOutput(io.Err).
-		WithAccessible(os.Getenv("ACCESSIBLE") != "")
+		WithAccessible(accessible())
 	err := form.Run()
 	if errors.Is(err, huh.ErrUserAborted) {
 		return errors.New("canceled: nothing was written")
@@ -122,6 +125,21 @@ func runForm(io *streams, fields []huh.Field) error {
 		return fmt.Errorf("prompt for the service's values: %w", err)
 	}
 	return nil
+}
+
+// accessible reports whether the environment variable ACCESSIBLE asks for
+// huh's accessible mode.
+func accessible() bool {
+	return os.Getenv("ACCESSIBLE") != ""
+}
+
+// promptText returns the title and description of a prompt. huh's
+// accessible mode prints the title only, so there the description joins it.
+func promptText(title, description string) (string, string) {
+	if accessible() {
+		return title + ". " + description, ""
+	}
+	return title, description
 }
 
 // checkFreePort returns an error unless text is a port in the schema's

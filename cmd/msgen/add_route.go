@@ -26,7 +26,8 @@ the repository. The service's routes.go and the Kong configuration gain the
 route. The service's handlers.go is yours and stays as it is, so add the
 handler method that routes.go now expects.
 
-A path alone, such as "/invoices", serves GET.`,
+A path alone, such as "/invoices", serves GET. When the service routes the
+path already, the methods are added to that route.`,
 		Example: `  msgen add route billing "GET /invoices/{id}"
   msgen add route billing "PUT,DELETE /invoices/{id}"`,
 		Args: exactArgs("the service name", "the route"),
@@ -55,14 +56,14 @@ func runAddRoute(opts *addRouteOptions) error {
 	specPath := displayPath(opts.specPath)
 	edited, err := schema.AddRoute(edit.files, opts.service, opts.route)
 	if err != nil {
-		return printSpecErrors(opts.io, specPath, err, "; nothing was written")
+		return reportEditError(opts.io, specPath, edit.files, nil, err)
 	}
 	change := fmt.Sprintf("route %s added to service %q", formatRoute(opts.route), opts.service)
 	if _, err := edit.apply(edited, nil, change); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: added route %s to service %q in %s\n", formatRoute(opts.route), opts.service, specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: added route %s to service %q in %s\n", formatRoute(opts.route), opts.service, editedFiles(edit.files, edited))
 	fmt.Fprintf(opts.io.Err, "msgen: add more routes with:\n  %s\n", opts.commandLine("add", "route", opts.service, "METHOD[,METHOD...] /path"))
 	return nil
 }

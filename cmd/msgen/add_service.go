@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/msgen-dev/msgen/generator"
 	"github.com/msgen-dev/msgen/schema"
 )
 
@@ -25,6 +27,9 @@ type addServiceOptions struct {
 
 	// changed records which of the flags above the command line set.
 	changed map[string]bool
+	// eventsPattern is true when the pattern is the one that events
+	// without --pattern choose.
+	eventsPattern bool
 }
 
 func newAddServiceCmd(io *streams) *cobra.Command {
@@ -34,13 +39,16 @@ func newAddServiceCmd(io *streams) *cobra.Command {
 		Short: "Add a service to the spec and generate its files",
 		Long: `Add service declares a new service in the spec, where the other services are
 declared, and regenerates the repository: the service's files appear, and the
-compose file, the Kong configuration and the README gain its entries. The
-files of every other service stay as they were.
+compose file, the Kong configuration and the README gain its entries. Of the
+other services' files, only those that depend on the new service change,
+such as the events.go of each subscriber to an event that it publishes.
 
 On a terminal, add service asks for each value that no flag gives. Without
 one, it uses the defaults: the next free port after the highest in use, the
-stateless pattern, and no routes, events or calls. Each event must be
-declared under events in the spec.`,
+stateless pattern, and no routes, events or calls. A service with events
+needs a database for them, so --publishes or --subscribes without --pattern
+choose database-per-service. Each event must be declared under events in the
+spec.`,
 		Example: `  # Ask for the values on a terminal, or use the defaults without one
   msgen add service billing
 
@@ -87,6 +95,11 @@ var dataPatterns = []string{
 // validate rejects flag values that no spec accepts, and lets --database
 // imply the shared-database pattern.
 func (o *addServiceOptions) validate(cmd *cobra.Command) error {
+	// A zero port would not be written into the spec at all, so the
+	// schema would report a missing port instead.
+	if o.changed["port"] && (o.port < minPort || o.port > maxPort) {
+		return usageError{err: fmt.Errorf("invalid --port %d: use a port from %d to %d", o.port, minPort, maxPort), command: cmd.CommandPath()}
+	}
 	for _, route := range o.routes {
 		if _, err := parseRoute(route); err != nil {
 			return usageError{err: fmt.Errorf("--route: %w", err), command: cmd.CommandPath()}
@@ -95,6 +108,14 @@ func (o *addServiceOptions) validate(cmd *cobra.Command) error {
 	if o.changed["database"] && !o.changed["pattern"] {
 		o.pattern = schema.PatternSharedDatabase
 		o.changed["pattern"] = true
+	}
+
+	// Events go through the outbox and inbox tables of the service's
+	// database, which a stateless service lacks, so that msgen would not
+	// generate them. A terminal still prompts, with this as the default.
+	if !o.changed["pattern"] && (len(o.publishes) > 0 || len(o.subscribes) > 0) {
+		o.pattern = schema.PatternDatabasePerService
+		o.eventsPattern = true
 	}
 	return nil
 }
@@ -119,19 +140,35 @@ func runAddService(opts *addServiceOptions) error {
 
 	svc := opts.service()
 	specPath := displayPath(opts.specPath)
-	problems := checkEventsDeclared(spec, specPath, opts.name, "publishes", svc.Publishes)
-	problems = append(problems, checkEventsDeclared(spec, specPath, opts.name, "subscribes", svc.Subscribes)...)
-
 	edited, err := schema.AddService(edit.files, opts.name, svc)
+	events := []struct {
+		name   string
+		events []string
+	}{{"publishes", svc.Publishes}, {"subscribes", svc.Subscribes}}
+	var problems schema.Errors
+	for _, list := range events {
+		// An undeclared event points at its list in the new service, which
+		// is not on disk, or only names the list when the edit failed.
+		at := schema.Error{File: specPath, Path: fmt.Sprintf("services.%s.%s", opts.name, list.name)}
+		if err == nil {
+			at = schema.OriginalPositions(edited, schema.Errors{schema.LocateField(edited, "services", opts.name, list.name)})[0]
+		}
+		problems = append(problems, checkEventsDeclared(spec, at, list.name, list.events)...)
+	}
 	if err != nil {
-		return reportEditError(opts.io, specPath, problems, err)
+		return reportEditError(opts.io, specPath, edit.files, problems, err)
 	}
 	change := fmt.Sprintf("service %q added", opts.name)
-	if _, err := edit.apply(edited, problems, change); err != nil {
+	newSpec, err := edit.apply(edited, problems, change)
+	if err != nil {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: added service %q on port %d to %s\n", opts.name, svc.Port, specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: added service %q on port %d to %s\n", opts.name, svc.Port, editedFiles(edit.files, edited))
+	if opts.eventsPattern && !prompted {
+		fmt.Fprintf(opts.io.Err, "msgen: note: service %q uses the %s pattern, because its events need a database for their outbox and inbox; give --pattern to choose another pattern with a database\n", opts.name, svc.Pattern)
+	}
+	printDatabaseSetup(opts.io, opts.outputDir(), newSpec, opts.name)
 	if prompted {
 		fmt.Fprintf(opts.io.Err, "msgen: to add the same service without prompts, run:\n  %s\n", opts.commandLine(opts.flagArgs(svc)...))
 	}
@@ -139,6 +176,45 @@ func runAddService(opts *addServiceOptions) error {
 		opts.commandLine("add", "route", opts.name, "METHOD[,METHOD...] /path"),
 		opts.commandLine("add", "event", opts.name, "--publishes", "EVENT", "--subscribes", "EVENT"))
 	return nil
+}
+
+// printDatabaseSetup prints what a new service's database needs before
+// docker compose starts it: the password of its role in .env and, in a
+// shared database that has run before, the role itself, because the
+// database's init script runs only on an empty data volume.
+func printDatabaseSetup(io *streams, outDir string, spec *schema.Spec, name string) {
+	db, ok := generator.DatabaseOf(spec, name)
+	if !ok {
+		return
+	}
+	where := displayPath(outDir)
+	kubernetes := ""
+	if db.Kubernetes {
+		kubernetes = ", and add it to the database's Kubernetes Secret as " + path.Join(where, "README.md") + " shows"
+	}
+	fmt.Fprintf(io.Err, "msgen: set %s in %s, as .env.example lists it: docker compose fails while it is empty%s\n",
+		db.PasswordVariable, path.Join(where, ".env"), kubernetes)
+	if !db.Shared {
+		return
+	}
+
+	in := ""
+	if where != "." {
+		in = " in " + where
+	}
+	role := `"` + db.Role + `"`
+	command := []string{
+		"docker", "compose", "exec", db.Container, "psql", "-U", db.Superuser, "-d", db.Database,
+		"-c", "CREATE ROLE " + role + " LOGIN",
+		"-c", "CREATE SCHEMA " + role + " AUTHORIZATION " + role,
+		"-c", "ALTER ROLE " + role + " SET search_path = " + role,
+		"-c", `\password ` + role,
+	}
+	for i, word := range command {
+		command[i] = shellQuote(word)
+	}
+	fmt.Fprintf(io.Err, "msgen: %s creates the role of %q only when %s starts with an empty data volume. If %s has run before, run this%s to create the role and its schema, and give psql the value of %s when it asks for the password:\n  %s\n",
+		path.Join(where, db.InitScript), name, db.Container, db.Container, in, db.PasswordVariable, strings.Join(command, " "))
 }
 
 // missing reports whether a value of the service came from no flag, so

@@ -171,9 +171,13 @@ func writeSpec(io *streams, spec *schema.Spec, opts writeOptions) (*generator.Wr
 	// After a failure part-way, every file written so far is listed, so
 	// that the user knows what changed.
 	printWriteResult(io, result, opts.verbose || err != nil, !opts.omitCounts || err != nil)
+	// Scaffolded files of a service that left the spec are the user's code,
+	// so they stay, but the build may fail until they go.
+	warnKeptFiles(io, opts.outDir, spec, result.Kept)
 	if err != nil {
 		return result, fmt.Errorf("generate into %s: %w\nthe files listed as written were written before the failure", outName, err)
 	}
+	noteMissingHandlers(io, opts.outDir, result)
 
 	checkModulePath(io, opts.outDir, spec.Module)
 	checkRequirements(io, opts.outDir)
@@ -309,31 +313,6 @@ func printWriteResult(io *streams, result *generator.WriteResult, verbose, count
 		fmt.Fprintf(io.Err, "msgen: %s\n", writeCounts(result))
 	}
 
-	// Scaffolded files of a service that left the spec are the user's code,
-	// so they stay, but the build may fail until they go.
-	if len(result.Kept) > 0 {
-		if len(result.Kept) == 1 {
-			fmt.Fprintln(io.Err, "msgen: warning: 1 scaffolded file is no longer generated, but was kept because it is yours: move the code you need, then delete it:")
-		} else {
-			fmt.Fprintf(io.Err, "msgen: warning: %d scaffolded files are no longer generated, but were kept because they are yours: move the code you need, then delete them:\n", len(result.Kept))
-		}
-		for _, p := range result.Kept {
-			fmt.Fprintf(io.Err, "  %s\n", p)
-		}
-	}
-
-	// A changed routes.go beside a kept handlers.go usually means new
-	// routes, whose handler methods the user has to add by hand.
-	skipped := map[string]bool{}
-	for _, p := range result.Skipped {
-		skipped[p] = true
-	}
-	for _, p := range result.Written {
-		dir, file := path.Split(p)
-		if file == "routes.go" && skipped[dir+"handlers.go"] {
-			fmt.Fprintf(io.Err, "msgen: note: %s changed, but your %shandlers.go was kept: make it match, with a method for each route in the Routes interface and the Dependencies fields that routes.go now declares\n", p, dir)
-		}
-	}
 }
 
 // writeCounts counts the files of a write, as in "70 written, 0 unchanged,

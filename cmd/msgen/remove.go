@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,12 +63,46 @@ func runRemoveService(opts *removeServiceOptions) error {
 	specPath := displayPath(opts.specPath)
 	edited, err := schema.RemoveService(edit.files, opts.name)
 	if err != nil {
-		return printSpecErrors(opts.io, specPath, err, "; nothing was written")
+		return reportEditError(opts.io, specPath, edit.files, nil, err)
 	}
-	if _, err := edit.apply(edited, nil, fmt.Sprintf("service %q removed", opts.name)); err != nil {
+	change := fmt.Sprintf("service %q removed", opts.name)
+	spec, errs, err := edit.check(edited, nil)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		// The references come from the spec as read, so their positions
+		// are those of the files on disk.
+		refs, err := schema.ServiceReferences(edit.files, opts.name)
+		if err != nil {
+			return err
+		}
+		if len(refs) > 0 {
+			fmt.Fprintf(opts.io.Err, "msgen: service %q is still referenced by: %s: remove or change each reference first\n", opts.name, formatReferences(refs, specPath))
+		}
+		return printSpecErrors(opts.io, specPath, errs, " with "+change+"; nothing was written")
+	}
+	if err := edit.write(edited, spec, change); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(opts.io.Err, "msgen: removed service %q from %s\n", opts.name, specPath)
+	fmt.Fprintf(opts.io.Err, "msgen: removed service %q from %s\n", opts.name, editedFiles(edit.files, edited))
 	return nil
+}
+
+// formatReferences lists references as "services.storefront.calls[1] (line
+// 73)", naming the file only when it is not specPath.
+func formatReferences(refs []schema.Reference, specPath string) string {
+	parts := make([]string, len(refs))
+	for i, ref := range refs {
+		switch {
+		case ref.Line == 0:
+			parts[i] = ref.Path
+		case ref.File == specPath:
+			parts[i] = fmt.Sprintf("%s (line %d)", ref.Path, ref.Line)
+		default:
+			parts[i] = fmt.Sprintf("%s (%s:%d)", ref.Path, ref.File, ref.Line)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
