@@ -114,12 +114,13 @@ func runForm(io *streams, fields []huh.Field) error {
 		return nil
 	}
 	form := huh.NewForm(huh.NewGroup(fields...)).
+		WithKeyMap(wizardKeyMap()).
 		WithInput(io.In).
 		WithOutput(io.Err).
 		WithAccessible(accessible())
 	err := form.Run()
 	if errors.Is(err, huh.ErrUserAborted) {
-		return errors.New("canceled: nothing was written")
+		return cancelledError{errors.New("add cancelled; nothing was written")}
 	}
 	if err != nil {
 		return fmt.Errorf("prompt for the service's values: %w", err)

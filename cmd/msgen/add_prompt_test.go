@@ -144,3 +144,67 @@ func waitForOutput(t *testing.T, output *terminalOutput, text string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestAddServicePromptCancel presses Esc at the first prompt: add exits
+// 130, as init does, and leaves the spec as it was.
+func TestAddServicePromptCancel(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "msgen.cue")
+	spec := "name: \"shop\"\nmodule: \"example.com/shop\"\nservices: orders: port: 8081\n"
+	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	output := &terminalOutput{}
+	go func() {
+		chunk := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(chunk)
+			output.mu.Lock()
+			output.buf.Write(chunk[:n])
+			output.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- Run([]string{"add", "service", "billing", "--spec", specPath}, tty, tty, tty)
+	}()
+
+	waitForOutput(t, output, "Port (default 8082)")
+	if _, err := ptmx.Write([]byte("\x1b")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != exitCancelled {
+			t.Fatalf("exit code %d, want %d; terminal output:\n%s", code, exitCancelled, output.String())
+		}
+	case <-time.After(promptWait):
+		t.Fatalf("add service did not end within %s after Esc; terminal output:\n%s", promptWait, output.String())
+	}
+	waitForOutput(t, output, "add cancelled; nothing was written")
+
+	edited, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(edited) != spec {
+		t.Errorf("spec after Esc:\n%s\nwant it unchanged:\n%s", edited, spec)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 1 {
+		t.Errorf("directory after Esc holds %d entries (%v), want only msgen.cue", len(entries), err)
+	}
+}
