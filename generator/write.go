@@ -147,11 +147,11 @@ func (p *Plan) Apply() (*WriteResult, error) {
 }
 
 // recordPartial writes a manifest after a failure part-way, so that the
-// files written before it count as msgen's own and the next run can finish
-// the work instead of taking them for hand edits. done holds the paths
-// whose changes were carried out; every other file keeps its old entry.
-// Without an old manifest, a file not reached yet that carries the marker
-// is recorded as it is, as the next run would have adopted it.
+// next run takes the files written before it for msgen's own, not for hand
+// edits. done contains the paths whose changes were carried out, and every
+// other file keeps its old entry. Without an old manifest, a file with the
+// marker that was not reached yet is recorded as it is, because the next
+// run would have adopted it.
 func (p *Plan) recordPartial(root *os.Root, done map[string]bool, cause error) error {
 	var entries []manifestEntry
 	for _, c := range p.Changes {
