@@ -298,7 +298,7 @@ func TestInitWizardAccessible(t *testing.T) {
 	s.press(keyEnter)
 	s.waitFor("Add another service?")
 	s.press("n", keyEnter)
-	s.waitFor("Gateway plugins")
+	s.waitFor("Gateway plugins", multiSelectHelp)
 	s.press("0", keyEnter)
 	s.waitFor("Service mesh")
 	s.press(keyEnter)

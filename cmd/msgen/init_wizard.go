@@ -578,6 +578,10 @@ func (w *wizard) ask(pages ...page) error {
 }
 
 // askAccessible asks the fields of pages line by line.
+// multiSelectHelp explains how to answer a list of choices in accessible
+// mode.
+const multiSelectHelp = "Type the number of an option to select or clear it, then 0 to accept the marked options."
+
 func (w *wizard) askAccessible(pages []page) error {
 	for _, p := range pages {
 		if p.hide != nil && p.hide() {
@@ -586,6 +590,11 @@ func (w *wizard) askAccessible(pages []page) error {
 		for _, field := range p.build() {
 			if description := w.descriptions[field]; description != "" {
 				fmt.Fprintln(w.io.Err, description)
+			}
+			// huh's accessible lists take numbers, and Enter alone is
+			// not an answer there.
+			if _, ok := field.(*huh.MultiSelect[string]); ok {
+				fmt.Fprintln(w.io.Err, multiSelectHelp)
 			}
 			field.Init()
 			field.Focus()
