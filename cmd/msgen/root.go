@@ -135,7 +135,23 @@ written while the spec is invalid.`,
 		newAddCmd(io),
 		newRemoveCmd(io),
 	)
+	rejectUnknownShells(root)
 	return root
+}
+
+// rejectUnknownShells makes "msgen completion SHELL" a usage error for a
+// shell that cobra has no script for. Without a run function, cobra's
+// completion command prints its help for any argument and exits 0; with
+// one, cobra rejects an unknown subcommand.
+func rejectUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	completion, _, err := root.Find([]string{"completion"})
+	if err != nil || completion == root {
+		return
+	}
+	completion.RunE = func(cmd *cobra.Command, args []string) error {
+		return cmd.Help()
+	}
 }
 
 // printSpecErrors prints every problem of an invalid spec, one per line,
