@@ -78,7 +78,7 @@ func runRemoveService(opts *removeServiceOptions) error {
 			return err
 		}
 		if len(refs) > 0 {
-			fmt.Fprintf(opts.io.Err, "msgen: service %q is still referenced by: %s: remove or change each reference first\n", opts.name, formatReferences(refs, specPath))
+			fmt.Fprintf(opts.io.Err, "msgen: service %q is still needed by: %s: remove or change each of them first\n", opts.name, formatReferences(refs, specPath))
 		}
 		return printSpecErrors(opts.io, specPath, errs, " with "+change+"; nothing was written")
 	}
