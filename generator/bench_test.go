@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/msgen-dev/msgen/internal/gitrepo"
+	"github.com/msgen-dev/msgen/generator/gitrepo"
 	"github.com/msgen-dev/msgen/schema"
 )
 

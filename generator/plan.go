@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/msgen-dev/msgen/internal/textdiff"
+	"github.com/msgen-dev/msgen/generator/textdiff"
 )
 
 // Action is the step that a run of generate takes for one file.

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/msgen-dev/msgen/generator"
-	"github.com/msgen-dev/msgen/internal/gitrepo"
+	"github.com/msgen-dev/msgen/generator/gitrepo"
 	"github.com/msgen-dev/msgen/schema"
 )
 

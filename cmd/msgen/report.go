@@ -10,7 +10,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/msgen-dev/msgen/generator"
-	"github.com/msgen-dev/msgen/internal/textdiff"
+	"github.com/msgen-dev/msgen/generator/textdiff"
 )
 
 // printConflicts prints every conflict that stops a run of generate into
