@@ -34,15 +34,6 @@ func (o *terminalOutput) String() string {
 // where huh's interactive form prompts for the values that no flag gives,
 // and fills the form in with key presses.
 func TestAddServicePromptsOnTerminal(t *testing.T) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
 
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "msgen.cue")
@@ -56,23 +47,7 @@ services: orders: {port: 8081, publishes: ["OrderCreated"]}
 		t.Fatal(err)
 	}
 
-	output := &terminalOutput{}
-	go func() {
-		chunk := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(chunk)
-			output.mu.Lock()
-			output.buf.Write(chunk[:n])
-			output.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- Run([]string{"add", "service", "billing", "--spec", specPath, "--calls", "orders"}, tty, tty, tty)
-	}()
+	ptmx, output, exit := startOnTerminal(t, "add", "service", "billing", "--spec", specPath, "--calls", "orders")
 
 	// A form shows all of its prompts at once and moves the focus to the
 	// next field asynchronously, so each key press waits until the help
@@ -123,6 +98,43 @@ services: orders: {port: 8081, publishes: ["OrderCreated"]}
 	waitForOutput(t, output, "msgen add service billing --port 9100 --pattern shared-database --database warehouse --route 'GET,POST /bills' --publishes OrderCreated --calls orders")
 }
 
+// startOnTerminal starts msgen with args on a new 120x40 pseudo-terminal. It
+// returns the terminal's controlling side, for key presses, what msgen
+// writes to it, and a channel that receives the exit code.
+func startOnTerminal(t *testing.T, args ...string) (*os.File, *terminalOutput, <-chan int) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() {
+		ptmx.Close()
+		tty.Close()
+	})
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+
+	output := &terminalOutput{}
+	go func() {
+		chunk := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(chunk)
+			output.mu.Lock()
+			output.buf.Write(chunk[:n])
+			output.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- Run(args, tty, tty, tty)
+	}()
+	return ptmx, output, exit
+}
+
 // waitForOutput waits until the terminal output that came after the
 // previous call contains text.
 func waitForOutput(t *testing.T, output *terminalOutput, text string) {
@@ -148,15 +160,6 @@ func waitForOutput(t *testing.T, output *terminalOutput, text string) {
 // TestAddServicePromptCancel presses Esc at the first prompt: add exits
 // 130, as init does, and leaves the spec as it was.
 func TestAddServicePromptCancel(t *testing.T) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
 
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "msgen.cue")
@@ -165,23 +168,7 @@ func TestAddServicePromptCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	output := &terminalOutput{}
-	go func() {
-		chunk := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(chunk)
-			output.mu.Lock()
-			output.buf.Write(chunk[:n])
-			output.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- Run([]string{"add", "service", "billing", "--spec", specPath}, tty, tty, tty)
-	}()
+	ptmx, output, exit := startOnTerminal(t, "add", "service", "billing", "--spec", specPath)
 
 	waitForOutput(t, output, "Port (default 8082)")
 	if _, err := ptmx.Write([]byte("\x1b")); err != nil {

@@ -56,18 +56,24 @@ the conflict, if any. An error report lists the errors instead of files.`,
   # A report for tools
   msgen check --format json`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkSpecFlag(cmd, opts.specPath); err != nil {
-				return err
-			}
-			if err := checkFormatFlag(cmd, opts.format, reportFormats); err != nil {
-				return err
-			}
-			return runCheck(opts)
-		},
+		RunE: runCheckCmd(opts),
 	}
 	addCheckFlags(cmd, opts)
 	return cmd
+}
+
+// runCheckCmd returns the run function of check and diff, which check their
+// flags and then compare the output directory with the spec.
+func runCheckCmd(opts *checkOptions) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := checkSpecFlag(cmd, opts.specPath); err != nil {
+			return err
+		}
+		if err := checkFormatFlag(cmd, opts.format, reportFormats); err != nil {
+			return err
+		}
+		return runCheck(opts)
+	}
 }
 
 // addCheckFlags binds the flags that check and diff share.

@@ -23,15 +23,7 @@ it cannot compare, as msgen check does.`,
 		Example: `  msgen diff
   msgen diff --spec shop/msgen.cue --out shop | less -R`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkSpecFlag(cmd, opts.specPath); err != nil {
-				return err
-			}
-			if err := checkFormatFlag(cmd, opts.format, reportFormats); err != nil {
-				return err
-			}
-			return runCheck(opts)
-		},
+		RunE: runCheckCmd(opts),
 	}
 	addCheckFlags(cmd, opts)
 	return cmd
