@@ -312,11 +312,7 @@ func planFile(tree *tree, f File, prev *manifestEntry, adopt bool, opts PlanOpti
 		// record them as merged.
 		c.Action = ActionUpdate
 		c.Reason = "contains the conflict markers of a merge"
-		if opts.Force {
-			c.Reason += "; overwritten by --force"
-		} else {
-			c.Conflict = ConflictUnresolved
-		}
+		stopUnlessForced(&c, opts, ConflictUnresolved)
 		return c, entry, nil
 	case customized && !renderingChanged && opts.Force:
 		c.Action = ActionUpdate
@@ -351,11 +347,7 @@ func planFile(tree *tree, f File, prev *manifestEntry, adopt bool, opts PlanOpti
 		// write this one here.
 		c.Action = ActionUpdate
 		c.Reason = "carries msgen's marker, but the manifest does not list it"
-		if opts.Force {
-			c.Reason += "; overwritten by --force"
-		} else {
-			c.Conflict = ConflictNotInManifest
-		}
+		stopUnlessForced(&c, opts, ConflictNotInManifest)
 		return c, entry, nil
 	}
 
@@ -389,6 +381,16 @@ func planFile(tree *tree, f File, prev *manifestEntry, adopt bool, opts PlanOpti
 		}
 	}
 	return c, entry, nil
+}
+
+// stopUnlessForced marks c with conflict, which stops generate, unless
+// --force overwrites the file.
+func stopUnlessForced(c *Change, opts PlanOptions, conflict Conflict) {
+	if opts.Force {
+		c.Reason += "; overwritten by --force"
+		return
+	}
+	c.Conflict = conflict
 }
 
 // mergeFile merges the user's edits of c with the new rendering, using the
