@@ -24,11 +24,11 @@ const (
 	// must match a listener of the Kong proxy that the kong/ingress chart
 	// installs.
 	gatewayListenerPort = 80
-	// linkerdRouteTimeout bounds a call through Linkerd, as the platform's
-	// client bounds it (defaultCallTimeout in internal/platform/client.go).
+	// linkerdRouteTimeout bounds a call through Linkerd to the same time as
+	// defaultCallTimeout in the generated internal/platform/client.go.
 	linkerdRouteTimeout = "10s"
-	// linkerdRetries is how often Linkerd retries a GET or HEAD request
-	// that failed with a 5xx status.
+	// linkerdRetries is the number of times Linkerd retries a GET or HEAD
+	// request that failed with a 5xx status.
 	linkerdRetries = 2
 	// Resource requests and limits of every service container. The spec
 	// has no fields for them yet.
@@ -53,8 +53,8 @@ const (
 type k8sView struct {
 	Namespace string
 	Mesh      string
-	// KongNamespace and KongServiceAccount are where Kong's proxy runs,
-	// for the policies that admit it.
+	// KongNamespace and KongServiceAccount identify Kong's proxy, for the
+	// policies that admit it.
 	KongNamespace      string
 	KongServiceAccount string
 	// ConsulDiscovery is true when the spec's discovery is "consul".
@@ -175,14 +175,14 @@ type k8sCallee struct {
 	Retries   int
 }
 
-// suffixSeparator joins a workload's name and a suffix in the name of an
-// object whose kind also contains objects named after workloads alone or
-// with another suffix, such as Linkerd's two HTTPRoutes of a called service
-// or the two Services of a database. No service name contains "--" and
-// every database host ends in "-db", so such a name never equals the name
-// of another workload's object. With a single dash, the read route
-// "mesh-orders-reads" of service "orders" would be the route of service
-// "orders-reads".
+// suffixSeparator joins a workload's name and a suffix in an object name.
+// It is used where objects of the same kind are also named after workloads
+// alone or with another suffix, such as Linkerd's two HTTPRoutes of a called
+// service or the two Services of a database. No service name contains "--"
+// and every database host ends in "-db", so such a name never equals the
+// name of another workload's object. With a single dash, the read route
+// "mesh-orders-reads" of service "orders" would collide with the route of
+// service "orders-reads".
 const suffixSeparator = "--"
 
 // suffixedName returns the name of an object of workload with suffix.
@@ -336,8 +336,8 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 	}
 
 	config := map[string]string{"PORT": strconv.Itoa(svc.Port)}
-	// Every callee is reached through its Kubernetes Service, with Consul
-	// discovery too: a set <CALLEE>_URL skips the Consul lookup.
+	// Every callee is reached through its Kubernetes Service, even with
+	// Consul discovery, because a set <CALLEE>_URL skips the Consul lookup.
 	for _, callee := range serviceCallees(spec, svc) {
 		target, ok := spec.Services[callee]
 		if !ok {
@@ -355,8 +355,8 @@ func newK8sService(spec *schema.Spec, svc *schema.Service) (k8sService, error) {
 	// With Consul discovery, the service gets no CONSUL_HTTP_ADDR, so it
 	// does not register itself with Consul. Consul's HTTP check of such a
 	// registration would reach the pod from outside the mesh, which mutual
-	// TLS or the NetworkPolicies refuse, and consul-k8s registers the pods
-	// instead: connect-inject with the mesh, catalog sync without.
+	// TLS or the NetworkPolicies reject. consul-k8s registers the pods
+	// instead: connect-inject with the mesh, and catalog sync without it.
 	for name, value := range svc.Env {
 		if _, defined := config[name]; defined {
 			return k8sService{}, fmt.Errorf("env %q has the name of a variable that msgen sets; rename it", name)
@@ -480,9 +480,10 @@ func newK8sGateway(spec *schema.Spec) (k8sGateway, error) {
 			}
 			if strings.Contains(route.Path, "{") {
 				// TODO: Kong's ingress controller orders regex routes by
-				// its own priorities, not by kong.yml's regex_priority, so
-				// of two regex paths where one is more specific, such as
-				// /a/b/{x} and /a/{y}/{x}, it may pick the other route.
+				// its own priorities, not by kong.yml's regex_priority.
+				// Of two regex paths where one is more specific, such as
+				// /a/b/{x} and /a/{y}/{x}, it may pick the less specific.
+
 				r.PathType = "RegularExpression"
 				r.Path = strings.TrimPrefix(route.Paths[0], "~")
 			}
@@ -517,8 +518,10 @@ func newK8sGateway(spec *schema.Spec) (k8sGateway, error) {
 	return gateway, nil
 }
 
-// quoteYAML quotes s as a YAML string. yamlString fails only when JSON
-// encoding fails, which never happens for a string.
+// quoteYAML quotes s as a YAML string. It ignores the error of yamlString,
+// which JSON-encodes s into a bytes.Buffer: encoding a string cannot fail,
+// because encoding/json replaces invalid UTF-8 with U+FFFD.
+
 func quoteYAML(s string) string {
 	quoted, _ := yamlString(s)
 	return quoted

@@ -16,9 +16,9 @@ import (
 )
 
 // collidingServiceNames are service names chosen to break a naming scheme
-// that joins a service's name and a fixed suffix with a dash: names that are
-// prefixes of each other, and names that end in the suffixes and start with
-// the prefixes of the names that msgen generates.
+// that joins a service's name and a fixed suffix with a dash. Some names are
+// prefixes of others. Others end in the suffixes or start with the prefixes
+// of the object names that msgen generates.
 var collidingServiceNames = []string{
 	"orders", "orders-reads", "orders-reads-reads", "web",
 	"orders-config", "orders-callers", "orders-db-init", "orders-1",
@@ -27,10 +27,12 @@ var collidingServiceNames = []string{
 }
 
 // namesSpec returns the source of a valid spec with the given mesh and
-// services. The first service calls every other one, every service has a
-// route, every second one owns a database and every third one uses a shared
-// database, and two owners publish and subscribe to an event, so that the
-// manifests contain every kind of object that msgen writes.
+// services, whose manifests contain every kind of object that msgen writes.
+// The first service calls every other one, and every service has a route.
+// Services at odd indexes own a database, and the other services at an
+// index of 2 modulo 3 use a shared one. The first database owner publishes
+// an event, and the second subscribes to it.
+
 func namesSpec(mesh string, services []string) []byte {
 	discovery := schema.DiscoveryDNS
 	if mesh == meshConsulConnect {
@@ -128,7 +130,7 @@ func checkUniqueObjects(t *testing.T, target string, resources resmap.ResMap) {
 }
 
 // checkObjectNames generates the spec of namesSpec for every mesh, builds
-// every overlay and checks the uniqueness and the validity of every name.
+// every overlay and checks that every object name is unique and valid.
 func checkObjectNames(t *testing.T, services []string) {
 	t.Helper()
 	for _, mesh := range meshes {
@@ -168,10 +170,11 @@ var serviceNameTokens = []string{
 
 var serviceNameRe = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// validServiceNames returns the names that a spec accepts together, in
-// order, without the names whose Go package name an earlier one takes, and
-// without names that end in "-db", which may be the database host of
-// another service.
+// validServiceNames returns, in order, the names that a spec accepts
+// together. It drops names whose Go package name an earlier name takes,
+// names longer than 40 characters, and names that end in "-db", which may
+// be the database host of another service.
+
 func validServiceNames(names []string) []string {
 	var valid []string
 	packages := map[string]bool{}

@@ -6,8 +6,9 @@ import (
 	"github.com/msgen-dev/msgen/schema"
 )
 
-// ServiceDatabase is what a service's database in compose asks of the
-// people who run it.
+// ServiceDatabase is the setup that a service's database in compose needs
+// from the people who run it.
+
 type ServiceDatabase struct {
 	// PasswordVariable is the variable of .env that holds the password of
 	// the service's PostgreSQL role, such as "BILLING_DB_PASSWORD".

@@ -10,11 +10,11 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 )
 
-// The functions in this file check one value of a spec at a time, such as
-// a value that a person types into the msgen init wizard, by the rules that
-// Load applies to the whole spec: the embedded schema's constraint for the field,
-// then the Go rules that the loader runs on it. Their messages are the ones
-// that Load gives for the same value, without the file position and path.
+// The functions in this file validate one value of a spec at a time, such as
+// a value typed into the msgen init wizard. They apply the rules that Load
+// applies to the whole spec: the embedded schema's constraint for the field,
+// then the loader's Go checks. Their messages are the ones that Load gives
+// for the same value, without the file position and path.
 
 // answerSchema is the embedded schema, compiled once for these checks. A
 // cue.Context is not safe for concurrent use, so mu guards every use.
@@ -39,8 +39,8 @@ var compileAnswerSchema = sync.OnceValues(func() (*answerSchema, error) {
 })
 
 // lookup returns the schema of the field at path, a dot-separated path from
-// the top of a spec, such as "services.*.data.pattern", where "*" stands
-// for any key of a map. A path that starts with a definition, such as
+// the top of a spec, such as "services.*.data.pattern", where "*" matches
+// any key of a map. A path that starts with a definition, such as
 // "#Route.path", starts there instead.
 func (s *answerSchema) lookup(path string) (cue.Value, error) {
 	parts := strings.Split(path, ".")
@@ -65,7 +65,7 @@ func (s *answerSchema) lookup(path string) (cue.Value, error) {
 	return v, nil
 }
 
-// checkValue checks value against the schema of the field at path, and
+// checkValue validates value against the schema of the field at path, and
 // explains a violation with the field's hint, as Load does.
 func checkValue(path string, value any) error {
 	s, err := compileAnswerSchema()
@@ -90,8 +90,8 @@ func checkValue(path string, value any) error {
 	return nil
 }
 
-// checkKey checks that key may name an entry of the map at path, such as
-// "services", by the schema's pattern constraint on the map's keys.
+// checkKey validates key as the name of an entry of the map at path, such
+// as "services", by the schema's pattern constraint on the map's keys.
 func checkKey(path, key string) error {
 	s, err := compileAnswerSchema()
 	if err != nil {
@@ -111,8 +111,8 @@ func checkKey(path, key string) error {
 }
 
 // Choices returns the values that the schema allows for the field at path,
-// in the schema's order, and the default among them. path is as in Hint;
-// the field must be a disjunction of concrete values, such as discovery's
+// in the schema's order, and the default among them. path is as in Hint.
+// The field must be a disjunction of concrete values, such as discovery's
 // *"dns" | "consul".
 func Choices(path string) (values []string, def string, err error) {
 	s, err := compileAnswerSchema()
@@ -214,13 +214,13 @@ func Fields(path string) ([]string, error) {
 	return names, nil
 }
 
-// ValidateSystemName checks the system's name, the spec's name field.
+// ValidateSystemName validates the system's name, the spec's name field.
 func ValidateSystemName(name string) error {
 	return checkValue("name", name)
 }
 
-// ValidateModule checks the Go module path of the generated repository:
-// the schema's pattern, then the go command's rules for an import path.
+// ValidateModule validates the Go module path of the generated repository
+// by the schema's pattern, then by the go command's rules for an import path.
 func ValidateModule(modulePath string) error {
 	if err := checkValue("module", modulePath); err != nil {
 		return err
@@ -228,11 +228,12 @@ func ValidateModule(modulePath string) error {
 	return checkModuleImportPath(modulePath)
 }
 
-// ValidateServiceName checks the name of a new service: the schema's rule
-// for the keys of services, the Go rules of CheckServiceName and the go
-// command's rules for the service's import path under modulePath, or under
-// a placeholder module path when modulePath is "". taken lists the services
-// declared before it, whose names and Go package names it must not repeat.
+// ValidateServiceName validates the name of a new service. It applies the
+// schema's rule for the keys of services and the Go rules of
+// CheckServiceName. It then applies the go command's rules to the
+// service's import path under modulePath, or under a placeholder module
+// path when modulePath is "". taken lists the services declared before it,
+// whose names and Go package names the new name must not repeat.
 func ValidateServiceName(name, modulePath string, taken []string) error {
 	if err := checkKey("services", name); err != nil {
 		return err
@@ -257,18 +258,18 @@ func ValidateServiceName(name, modulePath string, taken []string) error {
 	return checkPackageConflict(name, byPackage)
 }
 
-// ValidateDatabaseName checks the name of a shared database, a key of the
-// spec's databases.
+// ValidateDatabaseName validates the name of a shared database, a key of
+// the spec's databases.
 func ValidateDatabaseName(name string) error {
 	return checkKey("databases", name)
 }
 
-// ValidatePort parses and checks the port that a service listens on.
+// ValidatePort parses and validates the port that a service listens on.
 func ValidatePort(text string) (int, error) {
 	return parseInt("services.*.port", text)
 }
 
-// CheckPortFree rejects a service port that another service uses already:
+// CheckPortFree rejects a service port that another service uses already.
 // usedBy maps each used port to its service.
 func CheckPortFree(port int, usedBy map[int]string) error {
 	if other, ok := usedBy[port]; ok {
@@ -277,8 +278,8 @@ func CheckPortFree(port int, usedBy map[int]string) error {
 	return nil
 }
 
-// ValidateRoutePath checks the path template of a route: the schema's
-// pattern, then the rules of Go's http.ServeMux for its segments and
+// ValidateRoutePath validates the path template of a route by the schema's
+// pattern, then by the rules of Go's http.ServeMux for its segments and
 // parameters.
 func ValidateRoutePath(path string) error {
 	if err := checkValue("#Route.path", path); err != nil {
@@ -290,13 +291,13 @@ func ValidateRoutePath(path string) error {
 	return nil
 }
 
-// ValidateMethod checks the HTTP method of a route.
+// ValidateMethod validates the HTTP method of a route.
 func ValidateMethod(method string) error {
 	return checkValue("#Method", method)
 }
 
-// ValidateRateLimit parses and checks the number of requests that Kong's
-// rate-limiting plugin allows per client IP address in a minute.
+// ValidateRateLimit parses and validates the number of requests per minute
+// that Kong's rate-limiting plugin allows for each client IP address.
 func ValidateRateLimit(text string) (int, error) {
 	return parseInt("gateway.kong.plugins.rateLimiting.minute", text)
 }
@@ -309,9 +310,10 @@ func CheckMeshDiscovery(mesh, discovery string) error {
 	return nil
 }
 
-// parseInt parses text as a decimal integer and checks it against the
-// schema of the field at path. Text that is not an integer gets the field's
-// hint too.
+// parseInt parses text as a decimal integer and validates it against the
+// schema of the field at path. The error for text that is not an integer
+// also contains the field's hint.
+
 func parseInt(path, text string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil {

@@ -111,8 +111,8 @@ func (o *addServiceOptions) validate(cmd *cobra.Command) error {
 	}
 
 	// Events go through the outbox and inbox tables of the service's
-	// database, which a stateless service lacks, so that msgen would not
-	// generate them. A terminal still prompts, with this as the default.
+	// database. A stateless service has no database, so msgen would not
+	// generate its events. A terminal still prompts, with this as the default.
 	if !o.changed["pattern"] && (len(o.publishes) > 0 || len(o.subscribes) > 0) {
 		o.pattern = schema.PatternDatabasePerService
 		o.eventsPattern = true
@@ -147,8 +147,9 @@ func runAddService(opts *addServiceOptions) error {
 	}{{"publishes", svc.Publishes}, {"subscribes", svc.Subscribes}}
 	var problems schema.Errors
 	for _, list := range events {
-		// An undeclared event points at its list in the new service, which
-		// is not on disk, or only names the list when the edit failed.
+		// The error for an undeclared event points at its list in the new
+		// service, which is not on disk yet. When the edit failed, the error
+		// only names the list.
 		at := schema.Error{File: specPath, Path: fmt.Sprintf("services.%s.%s", opts.name, list.name)}
 		if err == nil {
 			at = schema.OriginalPositions(edited, schema.Errors{schema.LocateField(edited, "services", opts.name, list.name)})[0]
@@ -166,7 +167,7 @@ func runAddService(opts *addServiceOptions) error {
 
 	fmt.Fprintf(opts.io.Err, "msgen: added service %q on port %d to %s\n", opts.name, svc.Port, editedFiles(edit.files, edited))
 	if opts.eventsPattern && !prompted {
-		fmt.Fprintf(opts.io.Err, "msgen: note: service %q uses the %s pattern, because its events need a database for their outbox and inbox; give --pattern to choose another pattern with a database\n", opts.name, svc.Pattern)
+		fmt.Fprintf(opts.io.Err, "msgen: note: service %q uses the %s pattern, because its events need a database for their outbox and inbox: give --pattern to choose another pattern with a database\n", opts.name, svc.Pattern)
 	}
 	printDatabaseSetup(opts.io, opts.outputDir(), newSpec, opts.name)
 	if prompted {
@@ -179,9 +180,10 @@ func runAddService(opts *addServiceOptions) error {
 }
 
 // printDatabaseSetup prints what a new service's database needs before
-// docker compose starts it: the password of its role in .env and, in a
-// shared database that has run before, the role itself, because the
-// database's init script runs only on an empty data volume.
+// docker compose starts it. That is the password of its role in .env and,
+// in a shared database that has run before, the role itself. The role is
+// needed because the database's init script runs only on an empty data
+// volume.
 func printDatabaseSetup(io *streams, outDir string, spec *schema.Spec, name string) {
 	db, ok := generator.DatabaseOf(spec, name)
 	if !ok {
@@ -213,7 +215,7 @@ func printDatabaseSetup(io *streams, outDir string, spec *schema.Spec, name stri
 	for i, word := range command {
 		command[i] = shellQuote(word)
 	}
-	fmt.Fprintf(io.Err, "msgen: %s creates the role of %q only when %s starts with an empty data volume. If %s has run before, run this%s to create the role and its schema, and give psql the value of %s when it asks for the password:\n  %s\n",
+	fmt.Fprintf(io.Err, "msgen: %s creates the role of %q only when %s starts with an empty data volume. If %s has run before, run this%s to create the role and its schema, and give psql the value of %s when it prompts for the password:\n  %s\n",
 		path.Join(where, db.InitScript), name, db.Container, db.Container, in, db.PasswordVariable, strings.Join(command, " "))
 }
 
@@ -228,8 +230,8 @@ func (o *addServiceOptions) missing() bool {
 	return false
 }
 
-// service returns the declaration to insert. The routes were checked by
-// validate.
+// service returns the declaration to insert. validate has already
+// validated the routes.
 func (o *addServiceOptions) service() schema.NewService {
 	svc := schema.NewService{
 		Port:       o.port,
@@ -247,7 +249,7 @@ func (o *addServiceOptions) service() schema.NewService {
 }
 
 // flagArgs returns the arguments of an add service command that adds svc
-// without asking.
+// without prompts.
 func (o *addServiceOptions) flagArgs(svc schema.NewService) []string {
 	args := []string{"add", "service", o.name, "--port", strconv.Itoa(svc.Port), "--pattern", svc.Pattern}
 	if svc.Database != "" {
@@ -267,9 +269,10 @@ func (o *addServiceOptions) flagArgs(svc schema.NewService) []string {
 	return args
 }
 
-// nextFreePort returns the first port after the highest port of a service
-// that neither a service nor the gateway uses, or the lowest free port when
-// none is left above it.
+// nextFreePort returns the first port above the highest service port that
+// neither a service nor the gateway uses. When none is left above it, it
+// returns the lowest free port, or 0 when every port is in use.
+
 func nextFreePort(spec *schema.Spec) int {
 	used := map[int]bool{spec.Gateway.Kong.Port: true, spec.Gateway.Kong.AdminPort: true}
 	highest := 0

@@ -38,8 +38,8 @@ type initOptions struct {
 	force      bool
 	verbose    bool
 
-	// given records the flags on the command line, because an empty
-	// --plugins or --routes value is an answer too.
+	// given reports whether a flag was set on the command line, because an
+	// empty --plugins or --routes value is an answer too.
 	given func(flag string) bool
 }
 
@@ -133,8 +133,8 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 		return usageError{err: err, command: cmd.CommandPath()}
 	}
 
-	// A mesh that contradicts another flag is a usage error before any
-	// question.
+	// A mesh that contradicts another flag is a usage error, reported
+	// before any prompt.
 	if given.mesh {
 		check := *answers
 		check.Targets = slices.Clone(answers.Targets)
@@ -180,13 +180,13 @@ func runInit(cmd *cobra.Command, opts *initOptions) error {
 	return writeProject(opts, target, answers)
 }
 
-// answerSet records which answers the flags gave.
+// answerSet records which answers were set by flags.
 type answerSet struct {
 	name, module, services, plugins, rateLimit, discovery, mesh, targets bool
 }
 
-// answersFromFlags returns the answers that the flags give. It checks each
-// by the schema's rules and reports every invalid flag at once.
+// answersFromFlags returns the answers that the flags set. It validates
+// each by the schema's rules and reports every invalid flag at once.
 func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	a := &initAnswers{}
 	given := answerSet{
@@ -253,7 +253,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	}
 
 	// --port and --routes name services of --service. Each service
-	// without them gets a suggestion below.
+	// without them gets a default port and route below.
 	declared := map[string]bool{}
 	for _, value := range opts.services {
 		declared[strings.SplitN(value, ":", 2)[0]] = true
@@ -341,7 +341,7 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 	a.RateLimit = defaultRateLimit
 	if given.rateLimit {
 		limit, err := schema.ValidateRateLimit(opts.rateLimit)
-		// A rate limit turns rateLimiting on, with or without --plugins,
+		// A rate limit enables rateLimiting, with or without --plugins,
 		// as --database of add service implies its pattern.
 		if err != nil {
 			invalid("rate-limit", opts.rateLimit, err)
@@ -384,9 +384,8 @@ func answersFromFlags(opts *initOptions) (*initAnswers, answerSet, error) {
 }
 
 // moduleForNames returns the module path under which service names from
-// flags are checked: --module, or else the module that --name suggests.
-// The empty string, for the schema's placeholder, is left when neither
-// flag is valid.
+// flags are validated: --module, or else the module that --name suggests.
+// It returns "" when neither flag is valid, so the schema's placeholder is used.
 func moduleForNames(a *initAnswers, given answerSet) string {
 	switch {
 	case given.module && schema.ValidateModule(a.Module) == nil:
@@ -398,7 +397,8 @@ func moduleForNames(a *initAnswers, given answerSet) string {
 }
 
 // completeAnswers fills in the answers that the flags left out, without
-// asking. With yes, every answer has a default. Without it, the system's
+// prompting. With yes it uses the defaults, and fails only when the
+// directory name gives no valid system name. Without yes, the system's
 // name, its module path and its services must come from flags, and the
 // error names each missing one with its flag.
 func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) error {
@@ -433,9 +433,10 @@ func completeAnswers(a *initAnswers, given answerSet, yes bool, dir string) erro
 	}
 	switch {
 	case len(missing) > 0 && yes:
-		return fmt.Errorf("init needs answers that no flag gave:\n  %s\ngive them as flags", strings.Join(missing, "\n  "))
+		return fmt.Errorf("init is missing answers that no flag set:\n  %s\ngive them as flags", strings.Join(missing, "\n  "))
 	case len(missing) > 0:
-		return fmt.Errorf("init needs answers that no flag gave, and stdin is not a terminal to ask them:\n  %s\ngive them as flags, or --yes to take the defaults", strings.Join(missing, "\n  "))
+		return fmt.Errorf("init is missing answers that no flag set, and stdin is not a terminal to prompt for them:\n  %s\ngive them as flags, or --yes to use the defaults", strings.Join(missing, "\n  "))
+
 	}
 
 	if !given.discovery {

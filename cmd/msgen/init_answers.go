@@ -17,7 +17,7 @@ const (
 	pluginRateLimiting  = "rateLimiting"
 )
 
-// Suggestions for answers that the schema gives no default for.
+// Defaults that init suggests for answers where the schema has none.
 const (
 	defaultServiceName  = "api"
 	defaultDatabaseName = "shared"
@@ -104,11 +104,10 @@ func meshNeedsKubernetes(mesh string) bool {
 // targetKubernetes is the deployment target that adds deploy/k8s.
 const targetKubernetes = "kubernetes"
 
-// resolveMesh settles the answers that the service mesh decides: Consul's
-// mesh needs Consul discovery, and Istio and Linkerd need the kubernetes
-// target. An answer that the flags left open is set, with a note that
-// says why. An answer that a flag gave and the mesh contradicts is an
-// error that names the flag.
+// resolveMesh sets the answers that the service mesh fixes. Consul's mesh
+// needs Consul discovery, and Istio and Linkerd need the kubernetes target.
+// It sets an answer that the flags left open and returns a note that
+// explains why. A flag that the mesh contradicts is an error naming the flag.
 func resolveMesh(a *initAnswers, given answerSet) (notes []string, err error) {
 	if err := schema.CheckMeshDiscovery(a.Mesh, a.Discovery); err != nil {
 		if given.discovery {
@@ -136,9 +135,11 @@ func defaultTargets() []string {
 	return targets
 }
 
-// suggestName derives a system name from the target directory's name:
-// lowercase, with each run of other characters than letters and digits
-// turned into a dash. It returns "" when no valid name results.
+// suggestName derives a system name from the target directory's name. It
+// lowercases the name and replaces each inner run of characters other than
+// ASCII letters and digits with a dash, dropping such runs at either end.
+// It returns "" when no valid name results.
+
 func suggestName(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -185,11 +186,12 @@ func defaultMethods() []string {
 	return methods
 }
 
-// parseRoutes parses a list of routes, as the wizard and --routes take
-// them: entries separated by spaces, each a path with an optional colon and
-// comma-separated methods, such as "/orders:GET,POST /orders/{id}". A path
-// without methods gets the schema's default. Methods may be in any case.
-// "none" is no routes, for where an empty answer takes the default.
+// parseRoutes parses a list of routes as the wizard and --routes accept it.
+// Entries are separated by spaces, and each is a path with an optional
+// colon and comma-separated methods, such as "/orders:GET,POST /orders/{id}".
+// A path without methods gets the schema's default methods, and methods are
+// case-insensitive. "none" gives no routes, because an empty answer means
+// the default route.
 func parseRoutes(text string) ([]schema.Route, error) {
 	if strings.TrimSpace(text) == "none" {
 		return nil, nil
@@ -216,7 +218,7 @@ func parseRoutes(text string) ([]schema.Route, error) {
 	return routes, nil
 }
 
-// formatRoutes prints routes in the syntax that parseRoutes reads.
+// formatRoutes formats routes in the syntax that parseRoutes reads.
 func formatRoutes(routes []schema.Route) string {
 	entries := make([]string, len(routes))
 	for i, route := range routes {
@@ -228,7 +230,7 @@ func formatRoutes(routes []schema.Route) string {
 	return strings.Join(entries, " ")
 }
 
-// validateChoice checks value against the values that the schema allows
+// validateChoice validates value against the values that the schema allows
 // for the field at path, such as "discovery".
 func validateChoice(path, value string) error {
 	values, _, err := schema.Choices(path)
@@ -251,10 +253,11 @@ func quoteAll(values []string, conj string) string {
 	return joinList(quoted, conj)
 }
 
-// validateRoutesOfService checks the routes of one service as the loader
-// checks them in a whole spec: conflicts between the routes, and handler
-// names that two routes share. It loads a spec with only this service, so
-// that the rules stay the loader's.
+// validateRoutesOfService validates the routes of one service as the loader
+// does in a whole spec, rejecting conflicting routes and handler names that
+// two routes share. It loads a spec with only this service, so the loader's
+// rules apply unchanged.
+
 func validateRoutesOfService(svc serviceAnswer) error {
 	a := &initAnswers{
 		Name:      "check",

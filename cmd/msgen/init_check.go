@@ -10,8 +10,8 @@ import (
 	"github.com/msgen-dev/msgen/schema"
 )
 
-// answersName names the spec that the answers make in the loader's errors.
-// No file of that name exists: messages name the answers instead, with
+// answersName is the file name of the answers' spec in the loader's errors.
+// No file of that name exists, so messages name the answers instead, with
 // answerOf.
 const answersName = "answers.cue"
 
@@ -31,9 +31,9 @@ func validateAnswers(a *initAnswers) (schema.Errors, error) {
 	return nil, err
 }
 
-// answer names the answer that a field of the spec comes from.
+// answer identifies the wizard answer that a field of the spec comes from.
 type answer struct {
-	// step is the wizard's question group that asks for it.
+	// step is the wizard's question group that prompts for the answer.
 	step wizardStep
 	// service is the service that the answer belongs to, or "".
 	service string
@@ -109,8 +109,8 @@ func unquoteLabel(label string) string {
 	return label
 }
 
-// flagProblems lists each problem of the answers after the flag that
-// gave the answer, one a line, as answersFromFlags lists invalid flags.
+// flagProblems formats each problem of the answers on its own line, after
+// the flag that set the answer, as answersFromFlags lists invalid flags.
 func flagProblems(a *initAnswers, problems schema.Errors) string {
 	lines := make([]string, len(problems))
 	for i, p := range problems {
@@ -119,8 +119,8 @@ func flagProblems(a *initAnswers, problems schema.Errors) string {
 	return strings.Join(lines, "\n")
 }
 
-// wizardProblems lists each problem of the answers after the wizard's
-// name of the answer, one a line.
+// wizardProblems returns one line for each problem of the answers, after
+// the wizard's label of the answer.
 func wizardProblems(a *initAnswers, problems schema.Errors) []string {
 	lines := make([]string, len(problems))
 	for i, p := range problems {
@@ -129,12 +129,13 @@ func wizardProblems(a *initAnswers, problems schema.Errors) []string {
 	return lines
 }
 
-// newProblems returns the problems of the answers with candidate in place
-// of the service at index, or appended when index is len(a.Services), that
-// the answers without that service do not have. These are the problems
-// that the candidate causes, by the rules of the whole spec, such as a
-// route that another service's route conflicts with. A problem at another
-// entry of the spec is named with that entry's answer.
+// newProblems returns the problems that candidate causes by the rules of
+// the whole spec, such as a route that conflicts with another service's.
+// It validates the answers with candidate in place of the service at index,
+// or appended when index is len(a.Services). It returns only the problems
+// that the answers without that service do not have. A problem at another
+// entry of the spec is prefixed with that entry's label.
+
 func newProblems(a *initAnswers, index int, candidate serviceAnswer) ([]string, error) {
 	others := *a
 	others.Services = slices.Delete(slices.Clone(a.Services), index, min(index+1, len(a.Services)))

@@ -22,10 +22,10 @@ const (
 // around the form.
 const confirmRows = 10
 
-// confirm validates the answers, shows them and asks whether to write
-// them. It returns nil to write them, or the answer to go back to when the
-// user chose Edit: the answer at fault when the answers break a rule, else
-// the first. Cancel returns huh.ErrUserAborted.
+// confirm validates the answers, shows them and prompts whether to write
+// them. It returns nil to write them. When the user chooses Edit, it
+// returns the answer to go back to: the first one that breaks a rule, or
+// else the first answer. Cancel returns huh.ErrUserAborted.
 func (w *wizard) confirm() (*answer, error) {
 	a := w.answers
 	problems, err := validateAnswers(a)
@@ -41,8 +41,9 @@ func (w *wizard) confirm() (*answer, error) {
 	}
 	var lines []string
 	if len(problems) > 0 {
-		// The checks as each answer was typed make this rare: it takes
-		// answers from flags that break a rule together.
+		// This is rare, because each answer was validated as it was typed.
+		// It happens when answers from flags break a rule together.
+
 		title = "The answers break these rules of the spec. Edit them?"
 		options = options[1:]
 		lines = wizardProblems(a, problems)
@@ -80,8 +81,8 @@ func (w *wizard) confirm() (*answer, error) {
 	return nil, huh.ErrUserAborted
 }
 
-// summary returns the answers as lines: the system, one line per service,
-// then the gateway plugins, discovery, mesh and targets.
+// summary formats the answers as lines: the system, one line per service,
+// then one line for the gateway plugins, discovery, mesh and targets.
 func (w *wizard) summary() []string {
 	a := w.answers
 	lines := []string{fmt.Sprintf("%s, module %s", a.Name, a.Module)}
@@ -104,9 +105,9 @@ func (w *wizard) summary() []string {
 }
 
 // fitLines shortens lines to fit in rows lines of width columns. It cuts
-// each line at the width. Then it keeps the first lines and the last, and
-// replaces the lines between them that do not fit with a count. A row
-// count or width of 0 or less means no limit.
+// each line at the width, then keeps the first lines and the last. The
+// lines between them that do not fit are replaced by a count. A row count
+// or width of 0 or less means no limit.
 func fitLines(lines []string, rows, width int) []string {
 	if width > 0 {
 		cut := make([]string, len(lines))
@@ -127,8 +128,9 @@ func fitLines(lines []string, rows, width int) []string {
 	return append(fitted, lines[len(lines)-1])
 }
 
-// cutLine shortens line to width characters, ending it with "..." when it
-// was longer.
+// cutLine shortens line to width characters. A shortened line ends in "..."
+// unless width is 3 or less.
+
 func cutLine(line string, width int) string {
 	runes := []rune(line)
 	if len(runes) <= width {

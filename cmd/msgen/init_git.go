@@ -17,8 +17,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// msgenIdentity signs the initial commit when the user's Git config names
-// nobody.
+// msgenIdentity is the author or committer of the initial commit when the
+// environment and the user's Git config lack a name or an email for it.
 var msgenIdentity = object.Signature{Name: "msgen", Email: "msgen@localhost"}
 
 // findRepository returns the root of the Git repository that contains dir,
@@ -57,7 +57,8 @@ func findRepository(dir string) (string, error) {
 	return worktree.Filesystem.Root(), nil
 }
 
-// signers says who signed the initial commit and where that came from.
+// signers describes who signed the initial commit and where each identity
+// came from.
 type signers struct {
 	// description names the author, and the committer when it differs,
 	// each with its source.
@@ -68,8 +69,9 @@ type signers struct {
 }
 
 // commitInitial creates a Git repository in dir and commits paths, which
-// are slash-separated and relative to dir, as config names the author and
-// committer. It stops between two files when ctx is done.
+// are slash-separated and relative to dir. The author and committer come
+// from config. It stops between two files when ctx is done.
+
 func commitInitial(ctx context.Context, dir string, paths []string, system string, config *gitConfig) (signers, error) {
 	options := &git.PlainInitOptions{}
 	if branch := config.defaultBranch(); branch != "" {

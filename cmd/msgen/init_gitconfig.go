@@ -18,8 +18,8 @@ import (
 // git 2.39 stops with "exceeded maximum include depth (10)".
 const maxIncludeDepth = 10
 
-// gitConfig is the part of the user's global Git config that init reads:
-// the last value of each setting, by its lowercase name such as
+// gitConfig is the part of the user's global Git config that init reads.
+// It stores the last value of each setting by its lowercase name, such as
 // "user.name", with include and includeIf directives followed.
 type gitConfig struct {
 	values map[string]string
@@ -86,8 +86,8 @@ func (c *gitConfig) readFile(file string, depth int) error {
 		return gitConfigError{fmt.Errorf("read Git config: %w", err)}
 	}
 
-	// The callback sees the settings in file order, so an include takes
-	// effect at its place in the file: later settings win over the
+	// The callback receives the settings in file order, so an include
+	// takes effect at its place in the file. Later settings override the
 	// included ones.
 	err = gcfg.ReadWithCallback(bytes.NewReader(data), func(section, subsection, key, value string, _ bool) error {
 		if key == "" {
@@ -127,7 +127,7 @@ func (e gitConfigError) Unwrap() error { return e.err }
 // include reads the file that an include directive in from names.
 func (c *gitConfig) include(path, from string, depth int) error {
 	if depth+1 > maxIncludeDepth {
-		return gitConfigError{fmt.Errorf("read Git config %s: include directives nest deeper than %d files; look for a file that includes itself", c.display(from), maxIncludeDepth)}
+		return gitConfigError{fmt.Errorf("read Git config %s: include directives nest deeper than %d files: look for a file that includes itself", c.display(from), maxIncludeDepth)}
 	}
 	return c.readFile(c.expandPath(path, from), depth+1)
 }
@@ -147,8 +147,8 @@ func (c *gitConfig) expandPath(path, from string) string {
 
 // conditionHolds reports whether the condition of an includeIf section
 // holds for the new repository. Only "gitdir:" and "gitdir/i:" are
-// evaluated. The others, such as "onbranch:" and "hasconfig:", are taken as
-// false, as git takes a condition that it does not know.
+// evaluated. The others, such as "onbranch:" and "hasconfig:", are treated
+// as false, as git treats a condition that it does not recognize.
 func (c *gitConfig) conditionHolds(condition, from string) bool {
 	pattern, foldCase := "", false
 	switch {
@@ -160,9 +160,9 @@ func (c *gitConfig) conditionHolds(condition, from string) bool {
 		return false
 	}
 
-	// git's rules: ~/ is the home directory, ./ the directory of the
-	// config file, a pattern that is not absolute may match at any depth,
-	// and one that ends in a slash matches everything below.
+	// Apply git's rules. ~/ is the home directory and ./ the directory of
+	// the config file. A pattern that is not absolute may match at any
+	// depth, and one that ends in a slash matches everything below it.
 	switch {
 	case strings.HasPrefix(pattern, "~/") && c.home != "":
 		pattern = filepath.ToSlash(c.home) + pattern[1:]
@@ -238,10 +238,12 @@ func (c *gitConfig) display(file string) string {
 }
 
 // signature returns the author or the committer of a commit, by role, as
-// git picks it: GIT_AUTHOR_NAME or GIT_COMMITTER_NAME, then author.name or
-// committer.name, then user.name, and the same for the email, which falls
-// back to the EMAIL variable last. When the name or the email is missing
-// it returns msgenIdentity, and the reason names what was missing where.
+// git picks it. The name comes from GIT_AUTHOR_NAME or GIT_COMMITTER_NAME,
+// then author.name or committer.name, then user.name. The email comes from
+// the matching variables and keys, then the EMAIL variable.
+// When the name or the email is missing, it returns msgenIdentity, and
+// source names what was missing and where init looked.
+
 func (c *gitConfig) signature(role string) (sig object.Signature, source string) {
 	upper := strings.ToUpper(role)
 	fromEnvironment, fromConfig := false, false

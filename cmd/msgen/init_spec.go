@@ -20,14 +20,13 @@ import (
 const commentWidth = 80
 
 // specFile builds msgen.cue from the answers as a CUE syntax tree and
-// prints it with CUE's formatter. Comments explain each field and list the
-// values that the schema allows, which specFile reads from the schema, so
-// that the file teaches the spec language. The output depends only on the
-// answers.
+// formats it with CUE's formatter. Comments explain each field and list the
+// values that the schema allows, read from the schema, so the file teaches
+// the spec language. The output depends only on the answers.
 func specFile(a *initAnswers) ([]byte, error) {
 	b := &specBuilder{}
 
-	header := fmt.Sprintf("msgen.cue is the architecture spec of the %s system. Change it, then run msgen generate to bring the repository up to date. The fields below are the ones that msgen init asks about.", a.Name)
+	header := fmt.Sprintf("msgen.cue is the architecture spec of the %s system. Change it, then run msgen generate to bring the repository up to date. The fields below are the ones that msgen init prompts for.", a.Name)
 	if others := b.otherFields("", "name", "module", "gateway", "discovery", "mesh", "targets", "databases", "services"); others != "" {
 		header += " A spec may also have " + others + "."
 	}
@@ -57,22 +56,22 @@ func specFile(a *initAnswers) ([]byte, error) {
 	}
 
 	// The header goes before the first field's own comment, because the
-	// formatter runs a comment of the file itself into that one.
+	// formatter merges a file-level comment into that one.
 	first := decls[0].(*ast.Field)
 	ast.SetComments(first, append([]*ast.CommentGroup{comment(header, 0)}, ast.Comments(first)...))
 	src, err := format.Node(&ast.File{Decls: decls}, format.Simplify())
 	if err != nil {
 		return nil, fmt.Errorf("format %s: %w", specName, err)
 	}
-	// The formatter ends a syntax tree without a newline, unlike a file.
+	// The formatter omits the final newline that a file needs.
 	if !bytes.HasSuffix(src, []byte("\n")) {
 		src = append(src, '\n')
 	}
 	return src, nil
 }
 
-// specBuilder builds the syntax tree of msgen.cue and keeps the first error
-// of a schema lookup, so that the builder code reads as the file it builds.
+// specBuilder builds the syntax tree of msgen.cue. It keeps the first error
+// of a schema lookup, so the builder code reads like the file it builds.
 type specBuilder struct {
 	err error
 }
@@ -193,8 +192,8 @@ func (b *specBuilder) choices(path string) string {
 	return joinOr(quoted)
 }
 
-// otherFields lists the fields that the schema allows in the struct at path
-// besides written, as in "events, sagas and compositions".
+// otherFields returns the fields that the schema allows in the struct at
+// path besides written, joined as in "events, sagas and compositions".
 func (b *specBuilder) otherFields(path string, written ...string) string {
 	fields, err := schema.Fields(path)
 	if err != nil && b.err == nil {
@@ -234,8 +233,9 @@ func comment(text string, depth int) *ast.CommentGroup {
 	return cg
 }
 
-// wrapWords breaks text into lines of at most width characters, except
-// for a single word that is longer.
+// wrapWords breaks text into lines of at most width bytes. A single word
+// that is longer gets a line of its own.
+
 func wrapWords(text string, width int) []string {
 	var lines []string
 	line := ""

@@ -14,8 +14,8 @@ import (
 	"github.com/msgen-dev/msgen/schema"
 )
 
-// wizardStep is a group of the wizard's questions, where the wizard goes
-// back to when the user edits the answers or a problem needs a new answer.
+// wizardStep is a group of the wizard's questions. The wizard returns to a
+// step when the user edits the answers or an answer there breaks a rule.
 type wizardStep int
 
 const (
@@ -26,31 +26,32 @@ const (
 	stepMesh
 )
 
-// wizard asks, with huh forms, the questions that the flags left open. It
-// writes nothing: run returns once every answer is in and the user chose to
-// write them, or with huh.ErrUserAborted after Ctrl-C, Esc or Cancel.
+// wizard prompts with huh forms for the answers that the flags left open.
+// It writes nothing. run returns nil once the user chooses to write the
+// answers, or huh.ErrUserAborted after Ctrl-C, Esc or Cancel.
+
 type wizard struct {
 	io      *streams
 	answers *initAnswers
 	given   answerSet
 	dir     string
-	// accessible asks line by line, with huh's accessible mode.
+	// accessible selects huh's accessible mode, which prompts line by line.
 	accessible bool
-	// in reads io.In and records the end of input, which huh's accessible
-	// mode takes as an empty answer.
+	// in reads io.In and records the end of input, because huh's
+	// accessible mode reads it as an empty answer.
 	in *eofReader
-	// editing is set once the user chose to edit the answers: from then
-	// on every question is asked, pre-filled, the flags' answers too.
+	// editing is set once the user chooses to edit the answers. From then
+	// on the wizard prompts for every answer, pre-filled, flags included.
 	editing bool
 	// descriptions are the fields' descriptions, which huh's accessible
 	// mode does not print, so the wizard prints them before each prompt.
 	descriptions map[huh.Field]string
 }
 
-// page is the fields that a form shows together. build makes them when the
-// page is reached in accessible mode, which runs one field at a time, so
-// that titles and defaults can depend on the answers before it. hide skips
-// the page when it returns true.
+// page is a group of fields that a form shows together. In accessible mode,
+// which runs one field at a time, build creates the fields only when the
+// page is reached, so titles and defaults can depend on earlier answers.
+// The page is skipped when hide returns true.
 type page struct {
 	build func() []huh.Field
 	hide  func() bool
@@ -83,14 +84,14 @@ func (w *wizard) run() error {
 	}
 }
 
-// asks reports whether the wizard asks a question whose flag was given or
-// not: every question once the user edits the answers.
+// asks reports whether the wizard prompts for an answer, given whether its
+// flag was set. Once the user edits the answers, it prompts for every one.
 func (w *wizard) asks(given bool) bool {
 	return w.editing || !given
 }
 
-// askFrom asks the questions from step on, and the services from the one
-// at index fromService.
+// askFrom prompts for the answers from step from on, and for the services
+// from index fromService on.
 func (w *wizard) askFrom(from wizardStep, fromService int) error {
 	a := w.answers
 	if from <= stepName && w.asks(w.given.name) {
@@ -132,9 +133,9 @@ func (w *wizard) askFrom(from wizardStep, fromService int) error {
 	return w.askMesh()
 }
 
-// askServices asks for the services from the one at index start on: first
-// the ones answered already, pre-filled, then new ones until the user has
-// no more to add.
+// askServices prompts for the services from index start on. It shows the
+// existing services pre-filled first, then adds new ones until the user
+// declines another service or leaves a name empty.
 func (w *wizard) askServices(start int) error {
 	a := w.answers
 	for i := start; i < len(a.Services); {
@@ -182,12 +183,14 @@ func (w *wizard) askServices(start int) error {
 	}
 }
 
-// askService asks for the service at index in one form: its name, data
-// pattern, shared database, port and routes, so that Shift+Tab goes back
-// among them. svc holds the answers so far, empty for a new service. Every
-// answer is checked as it is typed by the rules of the whole spec, against
-// the other services. askService reports false when the user left the
-// name empty, which adds no more services or removes this one.
+// askService prompts for the service at index in one form, so Shift+Tab
+// moves back among its name, data pattern, shared database, port and routes.
+// svc contains the answers so far. For a new service it has at most a
+// suggested name.
+// Each answer is validated as it is typed, by the rules of the whole spec
+// and against the other services.
+// askService returns false when the user left the name empty. That removes
+// this service, or adds no more services when it is a new one.
 func (w *wizard) askService(index int, svc *serviceAnswer) (bool, error) {
 	a := w.answers
 	patterns, defaultPattern, err := schema.Choices("services.*.data.pattern")
@@ -208,8 +211,8 @@ func (w *wizard) askService(index int, svc *serviceAnswer) (bool, error) {
 		routes = cmp.Or(formatRoutes(svc.Routes), "none")
 	}
 
-	// candidate is the service as answered up to the field being checked,
-	// with the later fields at values that break no rule.
+	// candidate returns the service as answered up to the field upTo.
+	// The later fields get values that break no rule.
 	candidate := func(upTo string) serviceAnswer {
 		c := serviceAnswer{Name: strings.TrimSpace(name), Pattern: schema.PatternStateless, Port: otherAnswers.nextPort()}
 		if upTo == "name" {
@@ -340,13 +343,13 @@ func (w *wizard) askService(index int, svc *serviceAnswer) (bool, error) {
 		return false, nil
 	}
 
-	// Every answer was checked as it was typed.
+	// Every answer was validated as it was typed.
 	*svc = candidate("routes")
 	return true, nil
 }
 
-// routesFromText parses the routes answer of the service named service: an
-// empty answer takes the default route, GET /NAME.
+// routesFromText parses the routes answer of the service named service.
+// An empty answer gives the default route, GET /NAME.
 func routesFromText(text, service string) ([]schema.Route, error) {
 	if strings.TrimSpace(text) == "" {
 		return defaultRoutes(service), nil
@@ -359,8 +362,8 @@ func equalRoute(a, b schema.Route) bool {
 	return a.Path == b.Path && slices.Equal(a.Methods, b.Methods)
 }
 
-// askPlugins asks which gateway plugins to enable and, for rate limiting,
-// the limit, in one form.
+// askPlugins prompts in one form for the gateway plugins to enable and,
+// when rate limiting is enabled, for the limit.
 func (w *wizard) askPlugins() error {
 	a := w.answers
 	if a.RateLimit == 0 {
@@ -406,10 +409,10 @@ func (w *wizard) askPlugins() error {
 	return nil
 }
 
-// askMesh asks for the service mesh, then for the discovery and the
-// targets unless the mesh decides them: consul-connect needs Consul
-// discovery, and istio and linkerd the kubernetes target. The wizard sets
-// what the mesh decides and says so.
+// askMesh prompts for the service mesh, then for the discovery and the
+// targets unless the mesh fixes them. consul-connect needs Consul discovery,
+// and istio and linkerd need the kubernetes target. The wizard sets the
+// values that the mesh fixes and prints a note for each.
 func (w *wizard) askMesh() error {
 	a := w.answers
 	discoveries, defaultDiscovery, err := schema.Choices("discovery")
@@ -431,8 +434,8 @@ func (w *wizard) askMesh() error {
 	}
 
 	askMesh, askDiscovery, askTargets := w.asks(w.given.mesh), w.asks(w.given.discovery), w.asks(w.given.targets)
-	// A mesh may not contradict an answer that a flag gave and that the
-	// wizard does not ask again.
+	// A mesh must not contradict a flag's value that the wizard does not
+	// prompt for again.
 	validateMesh := func(mesh string) error {
 		if !askDiscovery && schema.CheckMeshDiscovery(mesh, a.Discovery) != nil {
 			return fmt.Errorf("mesh %q needs Consul, but --discovery is %q: choose another mesh, or run init again with --discovery consul", mesh, a.Discovery)
@@ -450,7 +453,7 @@ func (w *wizard) askMesh() error {
 		}
 		return options
 	}
-	targetsDescription := "Where the system is deployed. msgen always generates the compose files; kubernetes adds deploy/k8s. None selected means compose."
+	targetsDescription := "Where the system is deployed. msgen always generates the compose files, and kubernetes adds deploy/k8s. None selected means compose."
 	if !w.accessible {
 		targetsDescription += " Space selects, Enter goes on."
 	}
@@ -472,7 +475,8 @@ func (w *wizard) askMesh() error {
 		pages = append(pages, page{
 			hide: func() bool { return schema.CheckMeshDiscovery(a.Mesh, schema.DiscoveryDNS) != nil },
 			build: func() []huh.Field {
-				description := "dns uses compose service names; consul registers every service with Consul."
+				description := "dns uses compose service names. consul registers every service with Consul."
+
 				field := huh.NewSelect[string]().
 					Title("Service discovery").
 					Description(description).
@@ -503,10 +507,10 @@ func (w *wizard) askMesh() error {
 	if len(a.Targets) == 0 {
 		a.Targets = defaultTargets()
 	}
-	// The targets in the schema's order, as the spec lists them.
+	// Sort the targets in the schema's order, as the spec lists them.
 	slices.SortFunc(a.Targets, func(x, y string) int { return slices.Index(targets, x) - slices.Index(targets, y) })
 
-	// The hidden questions take the answers that the mesh needs.
+	// The hidden questions get the answers that the mesh needs.
 	given := answerSet{discovery: !askDiscovery, targets: !askTargets}
 	notes, err := resolveMesh(a, given)
 	if err != nil {
@@ -518,14 +522,14 @@ func (w *wizard) askMesh() error {
 	return nil
 }
 
-// input returns a text input whose value starts as the default. In
-// accessible mode, where the value is not shown, the title names the
-// default, and an empty line takes it.
+// input returns a text input whose initial value is the default.
+// Accessible mode does not show the value, so there the title shows the
+// default, and an empty line accepts it.
 func (w *wizard) input(title, description string, value *string, validate func(string) error) *huh.Input {
 	def := *value
 	check := func(text string) error {
-		// huh's accessible mode trims the line and takes the default
-		// for an empty one, but validates the line as typed.
+		// huh's accessible mode trims the line and uses the default for
+		// an empty one, but validates the line as typed.
 		if w.accessible {
 			text = cmp.Or(strings.TrimSpace(text), def)
 		}
@@ -539,8 +543,8 @@ func (w *wizard) input(title, description string, value *string, validate func(s
 	return field
 }
 
-// dynamicInput returns an input as input does, whose title is title() and
-// follows the answer at binding in a full-screen form.
+// dynamicInput returns an input as input does, titled title(). In a
+// full-screen form the title is updated when the value at binding changes.
 func (w *wizard) dynamicInput(title func() string, binding *string, description string, value *string, validate func(string) error) *huh.Input {
 	field := w.input(title(), description, value, validate)
 	if !w.accessible {
@@ -555,9 +559,10 @@ func (w *wizard) describe(field huh.Field, description string) {
 }
 
 // ask runs one form of pages on the wizard's streams. Esc aborts as Ctrl-C
-// does. In accessible mode it asks one field at a time, each after its
-// description, and skips the hidden pages itself, because huh's accessible
-// mode prints no descriptions and asks hidden groups too.
+// does. In accessible mode ask prompts for one field at a time after
+// printing its description, and skips hidden pages itself. It does this
+// because huh's accessible mode prints no descriptions and shows hidden
+// groups too.
 func (w *wizard) ask(pages ...page) error {
 	if len(pages) == 0 {
 		return nil
@@ -577,11 +582,11 @@ func (w *wizard) ask(pages ...page) error {
 	return runWizardForm(form, w.io.In, w.io.Err)
 }
 
-// askAccessible asks the fields of pages line by line.
 // multiSelectHelp explains how to answer a list of choices in accessible
 // mode.
 const multiSelectHelp = "Type the number of an option to select or clear it, then 0 to accept the marked options."
 
+// askAccessible prompts for the fields of pages line by line.
 func (w *wizard) askAccessible(pages []page) error {
 	for _, p := range pages {
 		if p.hide != nil && p.hide() {
@@ -591,8 +596,8 @@ func (w *wizard) askAccessible(pages []page) error {
 			if description := w.descriptions[field]; description != "" {
 				fmt.Fprintln(w.io.Err, description)
 			}
-			// huh's accessible lists take numbers, and Enter alone is
-			// not an answer there.
+			// huh's accessible lists read option numbers, and Enter
+			// alone is not an answer there.
 			if _, ok := field.(*huh.MultiSelect[string]); ok {
 				fmt.Fprintln(w.io.Err, multiSelectHelp)
 			}
@@ -603,9 +608,10 @@ func (w *wizard) askAccessible(pages []page) error {
 			}
 			fmt.Fprintln(w.io.Err)
 
-			// huh's accessible mode takes the end of input as an empty
-			// answer, which would accept every default and write the
-			// project.
+			// huh's accessible mode reads the end of input as an empty
+			// answer. That would accept every default and write the
+			// project, so treat it as an abort.
+
 			if w.in.eof {
 				return huh.ErrUserAborted
 			}

@@ -28,10 +28,10 @@ type targetDir struct {
 	missingTop string
 }
 
-// checkTarget rejects a target that init must not write into: a file, an
-// msgen project, which is a directory with msgen.cue, and a directory with
-// other files unless force is set. A directory that holds only .git counts
-// as empty, so that init works in a fresh clone.
+// checkTarget rejects a target that init must not write into. That is a
+// file, an msgen project (a directory with msgen.cue), or, unless force is
+// set, a directory with other files. A directory that contains only .git
+// counts as empty, so init works in a fresh clone.
 func checkTarget(dir string, force bool) (*targetDir, error) {
 	display := displayPath(dir)
 	info, err := os.Stat(dir)
@@ -57,7 +57,7 @@ func checkTarget(dir string, force bool) (*targetDir, error) {
 	for _, entry := range entries {
 		switch entry.Name() {
 		case specName:
-			return nil, fmt.Errorf("%s is an msgen project already: it has %s, which init never overwrites; edit it and run msgen generate there, or choose another directory", display, specName)
+			return nil, fmt.Errorf("%s is an msgen project already, with %s, which init never overwrites: edit it and run msgen generate there, or choose another directory", display, specName)
 		case ".git":
 		default:
 			others = append(others, entry.Name())
@@ -68,13 +68,13 @@ func checkTarget(dir string, force bool) (*targetDir, error) {
 		if len(listed) > 3 {
 			listed = append(slices.Clone(listed[:3]), fmt.Sprintf("and %d more", len(others)-3))
 		}
-		return nil, fmt.Errorf("%s is not empty and is not an msgen project: it has %s; choose an empty directory, or give --force to write beside these files, which init never overwrites", display, strings.Join(listed, ", "))
+		return nil, fmt.Errorf("%s is not empty and is not an msgen project (it has %s): choose an empty directory, or give --force to write beside these files, which init never overwrites", display, strings.Join(listed, ", "))
 	}
 	return &targetDir{path: dir}, nil
 }
 
-// notDirectoryError rejects a target directory, given on the command line,
-// that is a file or whose path leads through one.
+// notDirectoryError is the error for a target directory, given on the
+// command line, that is a file or whose path leads through one.
 type notDirectoryError struct{ path string }
 
 func (e notDirectoryError) Error() string {
@@ -106,8 +106,8 @@ func missingTop(dir string) (string, error) {
 	}
 }
 
-// journal lists what init is about to create, so that a failure or an
-// interrupt can remove it again and leave the target as it was.
+// journal is the list of what init is about to create, so that after a
+// failure or an interrupt init can remove it and leave the target as it was.
 type journal struct {
 	target *targetDir
 	// files and dirs are the paths, relative to the target, that do not
@@ -118,7 +118,9 @@ type journal struct {
 	gitDir bool
 }
 
-// newJournal records which of the files that init writes exist already.
+// newJournal records which of paths, and of their parent directories, do
+// not exist yet. When the target itself is missing, it records nothing,
+// because undo then removes the target's highest missing directory.
 func newJournal(target *targetDir, paths []string, gitDir bool) *journal {
 	j := &journal{target: target, gitDir: gitDir}
 	if target.missingTop != "" {
@@ -152,8 +154,8 @@ func (j *journal) created(p string) bool {
 }
 
 // undo removes what init created and reports whether there was anything
-// to remove. Files that existed before stay, and so do files that msgen
-// generated before, which init may have rewritten.
+// to remove. Files that existed before stay, including files that msgen
+// generated before and init may have rewritten.
 func (j *journal) undo() (bool, error) {
 	if j.target.missingTop != "" {
 		if _, err := os.Lstat(j.target.missingTop); errors.Is(err, fs.ErrNotExist) {
@@ -251,13 +253,14 @@ func writeProject(opts *initOptions, target *targetDir, answers *initAnswers) er
 		return err
 	}
 
-	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md says how to start the system\n", describeDir(target.path))
+	fmt.Fprintf(io.Err, "msgen: %s is ready: its README.md explains how to start the system\n", describeDir(target.path))
 	return nil
 }
 
 // writeAndCommit writes the repository, then the spec, then makes the
-// initial commit as config names its author, unless --no-git is set or
-// repository, the root of an enclosing repository, is not "".
+// initial commit with the author and committer from config. It commits
+// nothing when --no-git is set or repository, the root of an enclosing
+// repository, is not "".
 func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, spec *schema.Spec, src []byte, files []generator.File, j *journal, repository string, config *gitConfig) error {
 	io := opts.io
 	specPath := filepath.Join(target.path, specName)
@@ -288,9 +291,9 @@ func writeAndCommit(ctx context.Context, opts *initOptions, target *targetDir, s
 		return nil
 	}
 
-	// The commit holds what init wrote: the spec, every managed file and
-	// the scaffolded files that it created. With --force, the other files
-	// in the directory stay out of it.
+	// The commit contains what init wrote: the spec, the manifest, every
+	// managed file and the scaffolded files that it created. With --force,
+	// the other files in the directory stay out of it.
 	commitPaths := []string{specName, generator.ManifestPath}
 	for _, f := range files {
 		if f.Ownership == generator.Managed || j.created(f.Path) {
@@ -328,7 +331,8 @@ func createFile(dir, name string, data []byte) error {
 	defer root.Close()
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return errors.New("the file appeared while init ran; init never overwrites it")
+		return errors.New("the file appeared while init ran, and init never overwrites it")
+
 	}
 	if err != nil {
 		return err
